@@ -1,0 +1,49 @@
+"""Stage 3 — extract: label every statement with the spaCy pipeline.
+
+Statements go through ``nlp.pipe`` in batches as pre-made ``Doc`` objects carrying their section's kind,
+so the classifier (rule-based or trained) can use it; the pipeline itself is loaded once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.nlp.context import register_context_extensions
+from pipeline.segment import Statement
+
+LABELS = ("achievement", "challenge", "goal", "other")
+
+
+@dataclass(slots=True)
+class Extraction:
+    kind: str
+    confidence: float
+    scores: dict[str, float]
+    places: list[tuple[str, str]]
+    """``(label, id)`` of every place the entity ruler found (province code or ``code/district``)."""
+
+
+def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -> list[Extraction]:
+    register_context_extensions()
+    docs = []
+    for statement in statements:
+        doc = nlp.make_doc(statement.text)
+        doc._.section_kind = statement.section_kind.value
+        doc._.lead_in = statement.lead_in
+        docs.append(doc)
+    extractions = []
+    for doc in nlp.pipe(docs, batch_size=batch_size):
+        scores = {label: float(doc.cats.get(label, 0.0)) for label in LABELS}
+        kind = max(scores, key=scores.__getitem__)
+        extractions.append(
+            Extraction(
+                kind=kind,
+                confidence=round(scores[kind], 4),
+                scores={label: round(value, 4) for label, value in scores.items()},
+                places=[(ent.label_, ent.ent_id_) for ent in doc.ents],
+            )
+        )
+    return extractions

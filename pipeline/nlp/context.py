@@ -1,0 +1,11 @@
+"""What a statement's surroundings say, carried on its ``Doc`` for the classifier to use."""
+
+from spacy.tokens import Doc
+
+CONTEXT_EXTENSIONS = {"section_kind": "other", "lead_in": ""}
+
+
+def register_context_extensions() -> None:
+    for name, default in CONTEXT_EXTENSIONS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)

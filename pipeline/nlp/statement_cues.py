@@ -1,0 +1,98 @@
+"""``statement_cues``: the rule-based statement classifier (cue phrases + the section's kind).
+
+It writes ``doc.cats`` exactly like a trained ``textcat`` would (achievement / challenge / goal / other,
+summing to 1), so the extraction stage reads the result the same way whichever classifier the pipeline has.
+"""
+
+from __future__ import annotations
+
+import math
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from pipeline.nlp.context import register_context_extensions
+
+LABELS = ("achievement", "challenge", "goal", "other")
+SECTION_LABEL = {"achievements": "achievement", "challenges": "challenge", "goals": "goal", "other": "other"}
+
+GOAL_CUES = [
+    "will", "shall", "plan to", "plans to", "aim to", "aims to", "target of", "targets", "priority", "priorities",
+    "intend to", "intends to", "is expected to", "are expected to", "strive to", "commit to", "committed to",
+    "going to", "next year", "continue to", "to be completed", "must",
+]
+CHALLENGE_CUES = [
+    "remained limited", "remains limited", "remain limited", "was delayed", "were delayed", "delay", "delays",
+    "delayed", "did not meet", "not met", "not yet", "lack of", "lacked", "lacks", "shortage", "shortages",
+    "insufficient", "limited", "difficult", "difficulty", "difficulties", "challenge", "challenges", "problem",
+    "problems", "concern", "unable", "failed to", "low", "decline", "declined", "decrease", "decreased", "dropped",
+    "fell", "hampered", "constraint", "constraints", "weak", "inadequate", "poor", "slow", "only", "still",
+    "however", "not", "could not", "remained", "persist", "persisted",
+]
+ACHIEVEMENT_VERBS = (
+    "completed built constructed repaired rehabilitated provided distributed achieved reached increased trained "
+    "registered resolved vaccinated collected disbursed supported established organised organized conducted "
+    "issued arrested confiscated installed upgraded delivered received processed solved inspected cleared seized "
+    "enrolled planted dug drilled paved assisted helped handled signed launched opened exceeded succeeded managed "
+    "implemented ensured maintained mobilised mobilized prevented tested quarantined rescued evacuated generated "
+    "created connected allocated granted approved examined settled served treated returned recorded"
+).split()
+IMPERATIVE_VERBS = frozenset(
+    "repair build construct complete continue ensure increase strengthen improve promote expand provide train "
+    "reduce maintain prepare develop establish organise organize upgrade rehabilitate mobilise mobilize encourage "
+    "implement collect finish prevent register resolve distribute install plant dig drill pave launch open "
+    "enhance extend achieve reach disseminate conduct support".split()
+)
+LEAD_IN_WEIGHT = 0.75
+CUE_WEIGHTS = {"goal": 2.0, "challenge": 1.6, "achievement": 1.4}
+SECTION_PRIOR = 1.5
+OTHER_BASELINE = 1.0
+
+
+def _phrase_patterns(phrases: list[str]) -> list[list[dict]]:
+    return [[{"LOWER": word} for word in phrase.split()] for phrase in phrases]
+
+
+class StatementCues:
+    """Scores each label by its cue phrases, adds the section's kind as a prior, and softmaxes."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add("goal", _phrase_patterns(GOAL_CUES))
+        self.matcher.add("challenge", _phrase_patterns(CHALLENGE_CUES))
+        self.matcher.add("achievement", _phrase_patterns(ACHIEVEMENT_VERBS) + [[{"LIKE_NUM": True}]])
+        self.label_ids = {nlp.vocab.strings[label]: label for label in ("goal", "challenge", "achievement")}
+        self.tokenizer = nlp.tokenizer
+        register_context_extensions()
+
+    def _cue_scores(self, doc: Doc, weight: float, scores: dict[str, float]) -> None:
+        seen: set[tuple[str, int]] = set()
+        for match_id, start, _end in self.matcher(doc):
+            label = self.label_ids[match_id]
+            # Each cue counts once per position so overlapping phrases ("delayed", "was delayed") don't stack.
+            if (label, start) not in seen:
+                seen.add((label, start))
+                scores[label] += CUE_WEIGHTS[label] * weight
+
+    def __call__(self, doc: Doc) -> Doc:
+        scores = dict.fromkeys(LABELS, 0.0)
+        scores["other"] = OTHER_BASELINE
+        self._cue_scores(doc, 1.0, scores)
+        if doc._.lead_in:
+            # "In 2021 the district will focus on the following:" makes the list below it goals.
+            self._cue_scores(self.tokenizer(doc._.lead_in), LEAD_IN_WEIGHT, scores)
+        if len(doc) and doc[0].lower_ in IMPERATIVE_VERBS:
+            scores["goal"] += CUE_WEIGHTS["goal"] * 0.75
+        scores[SECTION_LABEL[doc._.section_kind]] += SECTION_PRIOR
+        top = max(scores.values())
+        exp = {label: math.exp(score - top) for label, score in scores.items()}
+        total = sum(exp.values())
+        doc.cats = {label: value / total for label, value in exp.items()}
+        return doc
+
+
+@Language.factory("statement_cues")
+def make_statement_cues(nlp: Language, name: str) -> StatementCues:
+    return StatementCues(nlp, name)

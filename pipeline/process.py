@@ -1,0 +1,174 @@
+"""One document through read → segment → extract → normalize, ending as plain rows.
+
+This is the unit of work a flow task or a worker process runs. Its output holds only plain values (no spaCy
+objects), so it can cross process boundaries, and a failure of any kind becomes a recorded ``failed`` row
+instead of an exception that would stop the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.document import DocumentStatus, ReadError
+from pipeline.extract import extract
+from pipeline.flags import statement_flags
+from pipeline.nlp import load_pipeline, model_version
+from pipeline.normalize import attribute_document
+from pipeline.read import read_document
+from pipeline.segment import segment
+
+
+@dataclass(slots=True)
+class DocumentResult:
+    document: dict
+    statements: list[dict] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Time spent in each stage, for the benchmark."""
+    words: int = 0
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def normalized_text(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def statement_id(source_file: str, text: str, occurrence: int) -> str:
+    """Stable across re-runs and new versions of a file: depends only on where and what, not on the bytes."""
+    key = f"{source_file}\x00{normalized_text(text)}\x00{occurrence}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def document_row(document_id: str, source_file: str, fmt: str | None, **values) -> dict:
+    row = {
+        "document_id": document_id,
+        "source_file": source_file,
+        "format": fmt,
+        "pages": None,
+        "words": 0,
+        "province_code": None,
+        "province": None,
+        "province_evidence": None,
+        "report_year": None,
+        "level": None,
+        "title": None,
+        "status": DocumentStatus.OK.value,
+        "error": None,
+        "warnings": None,
+        "model_version": None,
+    }
+    row.update(values)
+    return row
+
+
+def process_file(path: Path, source_file: str) -> DocumentResult:
+    """Read and extract one file; never raises for a bad file."""
+    from pipeline.read import detect_format
+
+    fmt = detect_format(path)
+    try:
+        document_id = file_digest(path)
+    except OSError as exc:
+        return DocumentResult(document_row("", source_file, fmt, status="failed", error=f"cannot read file: {exc}"))
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        document = read_document(path, source_file)
+    except ReadError as exc:
+        return DocumentResult(document_row(document_id, source_file, fmt, status=exc.status.value, error=str(exc)))
+    except Exception as exc:  # a reader bug must not stop the run: record it like any unreadable file
+        message = f"unexpected {type(exc).__name__} while reading: {exc}".splitlines()[0][:300]
+        return DocumentResult(document_row(document_id, source_file, fmt, status="failed", error=message))
+    seconds["read"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    statements = segment(document)
+    seconds["segment"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    nlp = load_pipeline()
+    extractions = extract(statements, nlp)
+    attribution = attribute_document(document)
+    seconds["extract"] = time.perf_counter() - started
+
+    version = model_version(nlp)
+    words = len(document.text.split())
+    row = document_row(
+        document_id,
+        source_file,
+        document.format,
+        pages=document.pages,
+        words=words,
+        province_code=attribution.province_code,
+        province=attribution.province,
+        province_evidence=attribution.province_evidence,
+        report_year=attribution.report_year,
+        level=attribution.level,
+        title=attribution.title,
+        warnings="; ".join(document.warnings) or None,
+        model_version=version,
+    )
+    occurrences: Counter[str] = Counter()
+    rows = []
+    for statement, extraction in zip(statements, extractions):
+        key = normalized_text(statement.text)
+        occurrence = occurrences[key]
+        occurrences[key] += 1
+        reasons = statement_flags(
+            kind=extraction.kind,
+            confidence=extraction.confidence,
+            section_kind=statement.section_kind.value,
+            word_count=len(statement.text.split()),
+            document_unresolved=list(attribution.unresolved),
+            partial_document=bool(document.warnings),
+        )
+        x0, top, x1, bottom = statement.bbox or (None, None, None, None)
+        rows.append(
+            {
+                "statement_id": statement_id(source_file, statement.text, occurrence),
+                "document_id": document_id,
+                "source_file": source_file,
+                "province_code": attribution.province_code,
+                "province": attribution.province,
+                "report_year": attribution.report_year,
+                "kind": extraction.kind,
+                "text": statement.text,
+                "section": statement.section,
+                "section_kind": statement.section_kind.value,
+                "block_index": statement.block_index,
+                "block_kind": statement.block_kind,
+                "page": statement.page,
+                "x0": x0,
+                "top": top,
+                "x1": x1,
+                "bottom": bottom,
+                "char_start": statement.char_start,
+                "char_end": statement.char_end,
+                "sector": None,
+                "confidence": extraction.confidence,
+                "score_achievement": extraction.scores["achievement"],
+                "score_challenge": extraction.scores["challenge"],
+                "score_goal": extraction.scores["goal"],
+                "score_other": extraction.scores["other"],
+                "flagged": bool(reasons),
+                "flag_reasons": ";".join(reasons),
+                "model_version": version,
+            }
+        )
+    return DocumentResult(row, rows, seconds, words)
+
+
+def process_files(items: list[tuple[str, str]]) -> list[DocumentResult]:
+    """Process a batch of ``(path, source_file)`` pairs; the unit one flow task runs."""
+    return [process_file(Path(path), source_file) for path, source_file in items]

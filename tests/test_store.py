@@ -1,0 +1,75 @@
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import store
+from pipeline.process import DocumentResult, document_row, statement_id
+
+
+def result(source: str, doc_id: str, texts: list[str], status: str = "ok") -> DocumentResult:
+    row = document_row(doc_id, source, "txt", province_code="KH-7", province="Kampot", report_year=2020, status=status)
+    statements = [
+        {
+            "statement_id": statement_id(source, text, 0),
+            "document_id": doc_id,
+            "source_file": source,
+            "province_code": "KH-7",
+            "province": "Kampot",
+            "report_year": 2020,
+            "kind": "achievement",
+            "text": text,
+            "char_start": index * 100,
+            "char_end": index * 100 + len(text),
+            "confidence": 0.9,
+            "flagged": False,
+            "flag_reasons": "",
+        }
+        for index, text in enumerate(texts)
+    ]
+    return DocumentResult(row, statements if status == "ok" else [])
+
+
+def current_texts(con) -> list[str]:
+    return [t for (t,) in con.execute("SELECT text FROM current_statements ORDER BY text").fetchall()]
+
+
+def test_saving_the_same_document_twice_adds_nothing(tmp_path: Path):
+    con = store.connect(tmp_path)
+    for _ in range(2):
+        store.save_document(con, result("a.txt", "h1", ["Built 3 schools.", "Repaired 5 km of road."]))
+    assert con.execute("SELECT count(*) FROM statements").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+
+
+def test_a_changed_file_replaces_its_statements_and_keeps_history(tmp_path: Path):
+    con = store.connect(tmp_path)
+    store.save_document(con, result("a.txt", "h1", ["Built 3 schools."]))
+    store.save_document(con, result("a.txt", "h2", ["Built 4 schools."]))
+    assert current_texts(con) == ["Built 4 schools."]
+    versions = con.execute("SELECT document_id, version, current FROM documents ORDER BY version").fetchall()
+    assert versions == [("h1", 1, False), ("h2", 2, True)]
+    assert con.execute("SELECT count(*) FROM statements WHERE document_id = 'h1'").fetchone()[0] == 1
+
+
+def test_a_failing_new_version_loses_nothing_already_in_the_dataset(tmp_path: Path):
+    con = store.connect(tmp_path)
+    store.save_document(con, result("a.txt", "h1", ["Built 3 schools."]))
+    store.save_document(con, result("a.txt", "h2", [], status="failed"))
+    assert current_texts(con) == ["Built 3 schools."]
+    latest = con.execute("SELECT status FROM latest_documents WHERE source_file = 'a.txt'").fetchone()
+    assert latest == ("failed",)
+
+
+def test_exports_are_stable_and_skip_other_unless_asked(tmp_path: Path):
+    con = store.connect(tmp_path)
+    other = result("b.txt", "h3", ["Pursuant to the law, this report is submitted."])
+    other.statements[0]["kind"] = "other"
+    store.save_document(con, result("a.txt", "h1", ["Built 3 schools.", "Text with \"quotes\", commas\nand a newline."]))
+    store.save_document(con, other)
+    paths = store.export(con, tmp_path)
+    first = paths["statements_csv"].read_bytes()
+    assert len(pd.read_csv(paths["statements_csv"])) == 2
+    assert pd.read_parquet(paths["statements_parquet"])["text"].tolist()[1] == 'Text with "quotes", commas\nand a newline.'
+    assert store.export(con, tmp_path)["statements_csv"].read_bytes() == first
+    store.export(con, tmp_path, include_other=True)
+    assert len(pd.read_csv(paths["statements_csv"])) == 3
