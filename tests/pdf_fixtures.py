@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 72
@@ -19,10 +21,11 @@ PARAGRAPH_SPACE = 8
 
 class ReportPdf:
     """Lays out headings, paragraphs, list items and ruled tables down the page, page after page, with a running
-    header and a "Page N of M" footer (drawn at ``save``, once the page count is known)."""
+    header and footer (drawn at ``save``, once the page count is known to fill in ``{page}`` and ``{pages}``)."""
 
-    def __init__(self, header: str):
+    def __init__(self, header: str, footer: str = "Page {page} of {pages}"):
         self.header = header
+        self.footer = footer
         self.pages: list[list[tuple]] = [[]]
         self.y = PAGE_HEIGHT - MARGIN
 
@@ -67,7 +70,7 @@ class ReportPdf:
         for number, drawings in enumerate(self.pages, start=1):
             canvas.setFont(BODY_FONT, 9)
             canvas.drawString(MARGIN, PAGE_HEIGHT - 40, self.header)
-            canvas.drawCentredString(PAGE_WIDTH / 2, 30, f"Page {number} of {len(self.pages)}")
+            canvas.drawCentredString(PAGE_WIDTH / 2, 30, self.footer.format(page=number, pages=len(self.pages)))
             for kind, *args in drawings:
                 if kind == "text":
                     x, y, font, size, text = args
@@ -118,3 +121,26 @@ def _draw_paragraph(canvas: Canvas, text: str, x: float, y: float, width: float)
         y -= LEADING
         canvas.drawString(x, y, line)
     return y
+
+
+def flowing_columns_pdf(path: Path, header: str, paragraphs: list[str]) -> Path:
+    """Justified paragraphs flowing through pages of two columns (reportlab platypus, as a report builder would lay
+    them out), under a running header and above a page-number footer."""
+    style = ParagraphStyle("body", fontName=BODY_FONT, fontSize=BODY_SIZE, leading=LEADING, alignment=TA_JUSTIFY,
+                           spaceAfter=PARAGRAPH_SPACE)
+    document = BaseDocTemplate(str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN)
+    gutter = 18
+    width = (document.width - gutter) / 2
+    frames = [
+        Frame(document.leftMargin + index * (width + gutter), document.bottomMargin, width, document.height)
+        for index in range(2)
+    ]
+
+    def running_header_and_footer(canvas: Canvas, _document: BaseDocTemplate) -> None:
+        canvas.setFont(BODY_FONT, 9)
+        canvas.drawString(MARGIN, PAGE_HEIGHT - 40, header)
+        canvas.drawCentredString(PAGE_WIDTH / 2, 30, f"- {canvas.getPageNumber()} -")
+
+    document.addPageTemplates([PageTemplate(frames=frames, onPage=running_header_and_footer)])
+    document.build([Paragraph(text, style) for text in paragraphs])
+    return path

@@ -3,6 +3,7 @@ on PDFs drawn for the purpose, and survival on real-world PDFs."""
 
 from __future__ import annotations
 
+import random
 from functools import cache
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from PIL import Image
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from pdf_fixtures import PAGE_HEIGHT, PAGE_WIDTH, ReportPdf, two_column_pdf
+from pdf_fixtures import PAGE_HEIGHT, PAGE_WIDTH, ReportPdf, flowing_columns_pdf, two_column_pdf
 from pipeline.document import BlockKind, Document, DocumentStatus, ReadError
 from pipeline.read.pdf import partition_pdf
 
@@ -95,6 +96,17 @@ def test_running_header_and_page_footer_are_gone(report):
     assert "Page 1" not in report.text and "of 2" not in report.text
 
 
+def test_footer_with_a_page_number_inside_is_gone_even_from_two_pages(tmp_path):
+    report = ReportPdf("", footer="Kampot District - Report 2020 - page {page}/{pages}")
+    report.paragraph("The district repaired 8 wells.")
+    report.new_page()
+    report.paragraph("The district built 2 schools.")
+
+    document = partition_pdf(report.save(tmp_path / "two-pages.pdf"))
+
+    assert document.text == "The district repaired 8 wells.\nThe district built 2 schools."
+
+
 def test_sentence_broken_by_the_page_break_is_one_block_on_its_first_page(report):
     [block] = [block for block in report.blocks if "twenty-five kilometres" in block.text]
     assert block.text == BROKEN_SENTENCE
@@ -120,7 +132,7 @@ def test_table_rows_have_cells_and_table_text_is_not_repeated_as_paragraphs(repo
 
 
 def test_blocks_follow_the_page_order_and_carry_spans_pages_and_boxes(report):
-    assert [block.text for block in report.blocks][-1] == "The province will extend the road network and train all commune councils."
+    assert report.blocks[-1].text == "The province will extend the road network and train all commune councils."
     assert [block.page for block in report.blocks] == sorted(block.page for block in report.blocks)
     for block in report.blocks:
         assert report.text[block.char_start : block.char_end] == block.text
@@ -130,7 +142,7 @@ def test_blocks_follow_the_page_order_and_carry_spans_pages_and_boxes(report):
     assert heading.bbox[0] == pytest.approx(72, abs=1) and heading.bbox[3] < PAGE_HEIGHT / 2
 
 
-LEFT = [f"Left statement {k}: the district office trained {k} village chiefs on keeping land records." for k in range(1, 5)]
+LEFT = [f"Left statement {k}: the district office trained {k} village chiefs on land records." for k in range(1, 5)]
 RIGHT = [f"Right statement {k}: the health department supplied {k} health centres with medicines." for k in range(1, 5)]
 
 
@@ -143,6 +155,26 @@ def test_two_columns_are_read_one_after_the_other_between_full_width_text(tmp_pa
 
     assert [block.text for block in document.blocks] == ["District Review 2020", intro, *LEFT, *RIGHT, closing]
     assert document.blocks[0].kind == BlockKind.HEADING
+
+
+def test_justified_paragraphs_flowing_through_columns_and_pages_come_back_whole_and_in_order(tmp_path):
+    rng = random.Random(7)
+    vocabulary = (
+        "the district office repaired wells roads and classrooms for poor families in remote communes with support "
+        "from development partners during the year"
+    ).split()
+
+    def sentence() -> str:
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(6, 18)))
+        return text[0].upper() + text[1:] + "."
+
+    paragraphs = [" ".join(sentence() for _ in range(rng.randint(1, 4))) for _ in range(40)]
+    path = flowing_columns_pdf(tmp_path / "flowing.pdf", "Kampot District Office - Annual Review 2020", paragraphs)
+
+    document = partition_pdf(path)
+
+    assert document.pages == 3
+    assert [block.text for block in document.blocks] == paragraphs
 
 
 def test_single_page_loses_only_its_page_number(tmp_path):

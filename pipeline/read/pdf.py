@@ -2,24 +2,25 @@
 
 Each page goes through these steps:
 
-1. Words, from ``extract_words`` with font name and size, after dropping faux-bold doubled glyphs. A page whose
-   text runs sideways or upside down is read in its own *reading frame*, where lines run left to right.
+1. Words, from ``extract_words`` with their font names, after dropping faux-bold doubled glyphs. A page whose text
+   runs sideways or upside down is read in its own *reading frame*, where lines run left to right.
 2. Ruled tables (``find_tables``, upright pages) claim the words inside their cells; each row becomes a
    ``table_row`` block.
-3. The other words form *pieces*: runs of words on one line, cut wherever a gap is wide enough to be a column
-   gutter, so that two columns never share a piece.
-4. Running headers, footers and page numbers are dropped: pieces in the top or bottom margin that repeat on most
-   pages (digits aside) or read like "Page 3 of 9".
+3. The other words form *pieces*: runs of words on one line, cut wherever a gap may be a column gutter, so that
+   two columns never share a piece.
+4. Running headers and footers are peeled off the page edges, a line at a time, while the edge line repeats across
+   pages (digits aside) or is a page number ("Page 3 of 9", "- 3 -", a bare number).
 5. A page with a vertical gutter that text lines on both sides keep clear of is read column by column (and each
    column again, so three columns work too); pieces and tables that cross the gutter stay where they are, above,
    between or below the columns.
 6. Within a column, pieces on the same line are joined and lines group into headings (bigger or bold font), list
-   items (a bullet or number starts the line) and paragraphs (split at wider gaps, indents and style changes).
+   items (a bullet or number starts the line) and paragraphs (split at wider gaps, indents, style changes and lines
+   that stop short).
 
 A paragraph cut by a column or page break is rejoined into one block, which keeps the page and bounding box of its
-first part. A hyphen or dash ending a line within a word is kept and joins the line without a space ("sub-\\nnational" →
-"sub-national", "737–\\n9" → "737–9"): word processors hyphenate automatically only when told to, so a line break
-mostly falls at a hyphen the word really has.
+first part. A hyphen or dash ending a line within a word is kept and joins the next line without a space
+("sub-\\nnational" → "sub-national", "737–\\n9" → "737–9"): word processors hyphenate automatically only when
+told to, so a line mostly breaks at a hyphen the word really has.
 """
 
 from __future__ import annotations
@@ -33,13 +34,14 @@ from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from statistics import median
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils import cluster_objects, extract_words
 
 from pipeline.document import BBox, Block, BlockKind, Document, DocumentStatus, ReadError
+from pipeline.read.markers import keep_lone_numbered_headings
 
 MARGIN_BAND = 0.12
 """Share of the page height, at the top and at the bottom, where running headers and footers sit."""
@@ -60,20 +62,24 @@ COLUMNS_SHARE = 0.3
 """Columns side by side hold at least this share of a page's lines and tables."""
 HEADING_SIZE_RATIO = 1.15
 """A line is set in a heading font when its size is at least this many times the body size."""
-HEADING_MAX_WORDS = 30
-BOLD_HEADING_MAX_WORDS = 15
+HEADING_MAX_WORDS, BOLD_HEADING_MAX_WORDS = 30, 15
+"""Longer blocks are paragraphs, however big or bold their font."""
 SPACE_GAP = 0.12
 """Words closer than this many font sizes were split by a font change, not by a space."""
 
 _BOLD_FONT = re.compile(r"bold|black|heavy", re.IGNORECASE)
 _FAUX_BOLD = "+FauxBold"
 _LIST_MARKER = re.compile(
-    r"^(?:(?:[•▪■◦●○◆❖➢►✓·\uf000-\uf0ff]|\(cid:\d+\))\s*|[-–—*o]\s+|(?:\d{1,2}|[a-z])[.)]\s+|\((?:\d{1,2}|[a-z])\)\s+)"
+    r"^(?:(?:[•▪■◦●○◆❖➢►✓·\uf000-\uf0ff]|\(cid:\d+\))\s*"  # symbol-font and unmapped glyphs too
+    r"|[-–—*o]\s+"
+    r"|(?:\d{1,2}|[a-z])[.)]\s+|\((?:\d{1,2}|[a-z])\)\s+)"  # 1. 1) a. a) (1) (a)
 )
 _PAGE_LABEL = re.compile(
-    r"^(?:(?:page|p\.|pg\.?)\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*(?:of|/)\s*\d+|[-–—]\s*\d+\s*[-–—])$", re.IGNORECASE
+    r"^(?:(?:page|p\.|pg\.?)\s*\|?\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*(?:of|/)\s*\d+|[-–—]\s*\d+\s*[-–—])$",
+    re.IGNORECASE,
 )
-_BARE_NUMBER = re.compile(r"^(?:\d{1,5}|[ivxlc]{1,6})$", re.IGNORECASE)
+_PAGE_LABEL_WITHIN = re.compile(r"\b(?:page|p\.|pg\.?)\s*\|?\s*\d+(?:\s*(?:of|/)\s*\d+)?\b", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"^(?:\d{1,5}|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 
@@ -84,12 +90,16 @@ def partition_pdf(path: Path) -> Document:
     warnings: list[str] = []
     try:
         with pdfplumber.open(path) as pdf:
-            pages = [_read_page(page, number, warnings) for number, page in enumerate(pdf.pages, start=1)]
+            contents = [_page_content(page, number, warnings) for number, page in enumerate(pdf.pages, start=1)]
     except Exception as exc:  # pdfminer raises many exception types on damaged files
         raise _open_error(exc) from exc
-    if not pages:
+    if not contents:
         raise ReadError("not a valid PDF: it has no pages")
+    pages = [_page_layout(content) for content in contents]
     if not any(page.pieces or page.tables for page in pages):
+        unreadable = next((content.error for content in contents if content.error), None)
+        if unreadable:
+            raise ReadError(f"not a valid PDF: no page could be read ({unreadable})")
         raise ReadError("no text layer: scanned PDF needs OCR", DocumentStatus.NEEDS_OCR)
     _drop_running_headers(pages)
     gutters = _gutters_by_page_width(pages)
@@ -99,12 +109,14 @@ def partition_pdf(path: Path) -> Document:
     ]
     style = _BodyStyle.of(pages, flows)
     headings: list[tuple[Block, float]] = []
+    markers: dict[int, str] = {}
     blocks = _rejoin(
-        _flow_blocks(items, page, style, headings)
+        _flow_blocks(items, page, style, headings, markers)
         for page, page_flows in zip(pages, flows)
         for items in page_flows
     )
     _assign_heading_levels(headings)
+    blocks = keep_lone_numbered_headings([(block, markers.get(id(block))) for block in blocks])
     return Document(source_file="", format="pdf", blocks=blocks, pages=len(pages), warnings=warnings).assemble()
 
 
@@ -122,7 +134,13 @@ def _open_error(exc: Exception) -> ReadError:
     cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
     if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
         return ReadError("PDF is encrypted (password-protected)")
-    return ReadError(f"not a valid PDF: {str(cause) or type(cause).__name__}")
+    return ReadError(f"not a valid PDF: {_one_line(str(cause)) or type(cause).__name__}")
+
+
+def _one_line(message: str, limit: int = 160) -> str:
+    """pdfminer's messages may hold control characters and whole dictionaries."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in message).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 # --- 1-3: one page's words, tables and pieces ---------------------------------------------------------------
@@ -235,6 +253,16 @@ def _reading_frame(chars: list[dict], width: float, height: float) -> _Frame:
     return _Frame(char_dir, line_dir, width, height)
 
 
+class _PageContent(NamedTuple):
+    """What pdfplumber found on a page: its words (as dicts) and ruled tables, read in the page's frame."""
+
+    number: int
+    frame: _Frame
+    words: list[dict]
+    tables: list[pdfplumber.table.Table]
+    error: str | None = None
+
+
 @dataclass(slots=True)
 class _Page:
     number: int
@@ -243,32 +271,36 @@ class _Page:
     tables: list[_Table]
 
 
-def _read_page(page: pdfplumber.page.Page, number: int, warnings: list[str]) -> _Page:
+def _page_content(page: pdfplumber.page.Page, number: int, warnings: list[str]) -> _PageContent:
     frame = _Frame("ltr", "ttb", float(page.width), float(page.height))
     try:
         chars = _without_doubled_glyphs(page.chars)
         if not chars:
             if page.images:
                 warnings.append(f"page {number} has no text layer (an image only): it needs OCR")
-            return _Page(number, frame, [], [])
+            return _PageContent(number, frame, [], [])
         frame = _reading_frame(chars, frame.page_width, frame.page_height)
         directions = {"line_dir": frame.line_dir, "char_dir": frame.char_dir}
         if not frame.upright:
             directions |= {"line_dir_rotated": frame.line_dir, "char_dir_rotated": frame.char_dir}
         words = extract_words(chars, extra_attrs=["fontname"], **directions)
-        found_tables = page.find_tables() if frame.upright else []
+        return _PageContent(number, frame, words, page.find_tables() if frame.upright else [])
     except Exception as exc:  # pdfminer raises many exception types on damaged content streams
-        warnings.append(f"page {number} could not be read ({type(exc).__name__}: {exc})")
-        return _Page(number, frame, [], [])
+        error = _one_line(f"{type(exc).__name__}: {exc}")
+        warnings.append(f"page {number} could not be read ({error})")
+        return _PageContent(number, frame, [], [], error)
     finally:
         page.close()
-    frame_words = [
-        _frame_word(word, frame)
-        for word in words
-        if word["direction"] == frame.char_dir  # stray sideways labels would scramble the lines they cross
+
+
+def _page_layout(content: _PageContent) -> _Page:
+    words = [
+        _frame_word(word, content.frame)
+        for word in content.words
+        if word["direction"] == content.frame.char_dir  # stray sideways labels would scramble the lines they cross
     ]
-    tables, free_words = _claim_table_words(found_tables, frame_words)
-    return _Page(number, frame, _pieces(free_words), tables)
+    tables, free_words = _claim_table_words(content.tables, words)
+    return _Page(content.number, content.frame, _pieces(free_words), tables)
 
 
 def _frame_word(word: dict, frame: _Frame) -> _Word:
@@ -288,9 +320,8 @@ def _without_doubled_glyphs(chars: list[dict], tolerance: float = 1) -> list[dic
     if len({(char["text"], round(char["x0"]), round(char["top"])) for char in chars}) == len(chars):
         return chars
     order = {id(char): index for index, char in enumerate(chars)}
-    glyph = itemgetter("upright", "text", "fontname", "size")
     kept: list[tuple[int, dict]] = []
-    for _, same_glyph in itertools.groupby(sorted(chars, key=glyph), key=glyph):
+    for _, same_glyph in itertools.groupby(sorted(chars, key=_glyph), key=_glyph):
         for row in cluster_objects(list(same_glyph), itemgetter("doctop"), tolerance):
             for spot in cluster_objects(row, itemgetter("x0"), tolerance):
                 first = min(spot, key=itemgetter("doctop", "x0"))
@@ -299,7 +330,13 @@ def _without_doubled_glyphs(chars: list[dict], tolerance: float = 1) -> list[dic
     return [char for _, char in sorted(kept, key=itemgetter(0))]
 
 
-def _claim_table_words(found_tables: list, words: list[_Word]) -> tuple[list[_Table], list[_Word]]:
+def _glyph(char: dict) -> tuple:
+    return char["upright"], char["text"], char["fontname"] or "", char["size"]
+
+
+def _claim_table_words(
+    found_tables: list[pdfplumber.table.Table], words: list[_Word]
+) -> tuple[list[_Table], list[_Word]]:
     """Give the words inside each ruled data table to its cells; return the tables and the words outside them."""
     tables = []
     for found in found_tables:
@@ -312,7 +349,7 @@ def _claim_table_words(found_tables: list, words: list[_Word]) -> tuple[list[_Ta
     return tables, words
 
 
-def _data_table(found, words: list[_Word]) -> _Table | None:
+def _data_table(found: pdfplumber.table.Table, words: list[_Word]) -> _Table | None:
     """The table's rows of cell texts, or None for a mere frame around text (no row with two filled cells)."""
     rows = found.rows
     row_tops = [row.bbox[1] for row in rows]
@@ -398,7 +435,7 @@ def _drop_running_headers(pages: list[_Page]) -> None:
         peeling = pages
         for _ in range(HEADER_MAX_LINES):
             edges = [_edge_line(page, at_top) for page in peeling]
-            texts = [" ".join(piece.text for piece in line if not _is_page_number(piece.text)) for line in edges]
+            texts = [_without_page_number(line) for line in edges]
             is_running = _running_texts(texts, len(pages))
             peeled = []
             for page, line, text in zip(peeling, edges, texts):
@@ -408,8 +445,10 @@ def _drop_running_headers(pages: list[_Page]) -> None:
             peeling = peeled
 
 
-def _is_page_number(text: str) -> bool:
-    return bool(_PAGE_LABEL.match(text) or _BARE_NUMBER.match(text))
+def _without_page_number(line: list[_Line]) -> str:
+    """The line's text without page numbers, standing alone ("3", "- 3 -") or within ("Report 2020 - page 3/9")."""
+    pieces = [piece.text for piece in line if not (_PAGE_LABEL.match(piece.text) or _BARE_NUMBER.match(piece.text))]
+    return _PAGE_LABEL_WITHIN.sub("", " ".join(pieces)).strip()
 
 
 def _edge_line(page: _Page, at_top: bool) -> list[_Line]:
@@ -583,12 +622,12 @@ class _BodyStyle:
     @classmethod
     def of(cls, pages: list[_Page], flows: list[list[list[_Item]]]) -> _BodyStyle:
         chars_by_size: Counter[float] = Counter()
-        bold_chars = 0
+        bold_chars_by_size: Counter[float] = Counter()
         for page in pages:
             for piece in page.pieces:
                 for word in piece.words:
                     chars_by_size[word.size] += len(word.text)
-                    bold_chars += len(word.text) if word.bold and word.size == piece.size else 0
+                    bold_chars_by_size[word.size] += len(word.text) if word.bold else 0
         size = chars_by_size.most_common(1)[0][0] if chars_by_size else 10.0
         gaps = [
             line.top - before.bottom
@@ -598,14 +637,16 @@ class _BodyStyle:
             if isinstance(before, _Line) and isinstance(line, _Line) and before.size == line.size == size
             and -size < line.top - before.bottom < 2 * size
         ]
-        body_chars = chars_by_size[size] or 1
-        return cls(size, median(gaps) if gaps else 0.25 * size, bold_chars < 0.5 * body_chars)
+        mostly_bold = bold_chars_by_size[size] > 0.5 * chars_by_size[size]
+        return cls(size, median(gaps) if gaps else 0.25 * size, bold_marks_headings=not mostly_bold)
 
     def is_heading_size(self, line: _Line) -> bool:
         return line.size >= HEADING_SIZE_RATIO * self.size and line.size >= self.size + 1
 
 
-def _flow_blocks(items: list[_Item], page: _Page, style: _BodyStyle, headings: list[tuple[Block, float]]) -> list[Block]:
+def _flow_blocks(
+    items: list[_Item], page: _Page, style: _BodyStyle, headings: list[tuple[Block, float]], markers: dict[int, str]
+) -> list[Block]:
     """The blocks of one region: table rows, and its lines grouped into headings, list items and paragraphs."""
     blocks: list[Block] = []
     for group in _line_groups(items, style):
@@ -615,7 +656,7 @@ def _flow_blocks(items: list[_Item], page: _Page, style: _BodyStyle, headings: l
                 for cells, bbox in group.rows
             ]
         else:
-            blocks.append(_group_block(group, page, style, headings))
+            blocks.append(_group_block(group, page, style, headings, markers))
     return blocks
 
 
@@ -653,7 +694,10 @@ def _starts_block(group: list[_Line], line: _Line, style: _BodyStyle, right_edge
     )
 
 
-def _group_block(lines: list[_Line], page: _Page, style: _BodyStyle, headings: list[tuple[Block, float]]) -> Block:
+def _group_block(
+    lines: list[_Line], page: _Page, style: _BodyStyle, headings: list[tuple[Block, float]], markers: dict[int, str]
+) -> Block:
+    """One block from its lines; list markers are stripped and remembered (by block id) in ``markers``."""
     first = lines[0]
     text = _join_lines([line.text for line in lines])
     bbox = page.frame.to_page(
@@ -672,7 +716,9 @@ def _group_block(lines: list[_Line], page: _Page, style: _BodyStyle, headings: l
         return block
     marker = _LIST_MARKER.match(text)
     if marker:
-        return Block(BlockKind.LIST_ITEM, text[marker.end() :], page.number, bbox)
+        block = Block(BlockKind.LIST_ITEM, text[marker.end() :], page.number, bbox)
+        markers[id(block)] = marker.group().strip()
+        return block
     return Block(BlockKind.PARAGRAPH, text, page.number, bbox)
 
 
@@ -688,7 +734,7 @@ def _join_lines(lines: list[str]) -> str:
     return text
 
 
-def _rejoin(flows) -> list[Block]:
+def _rejoin(flows: Iterable[list[Block]]) -> list[Block]:
     """Chain the regions' blocks, rejoining a paragraph that a column or page break cut in two."""
     blocks: list[Block] = []
     for flow in flows:
