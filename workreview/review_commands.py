@@ -1,0 +1,66 @@
+"""``workreview review`` (the reviewers' web app) and ``workreview users`` (accounts)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.review import ROLES, ReviewError, list_users, save_user
+from pipeline.store import DATABASE_NAME
+from workreview.cli import app, console
+
+users_app = typer.Typer(help="Manage the accounts of the review app.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@app.command()
+def review(
+    out: Annotated[Path, typer.Option("--out", help="Output folder of `workreview run`.")] = Path("data"),
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on; keep 127.0.0.1 unless behind TLS.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the reviewers' workbench over the dataset in OUT."""
+    import uvicorn
+
+    from workreview.web.app import create_app
+
+    if not (out / DATABASE_NAME).is_file():
+        console.print(f"[red]No dataset in {out}:[/red] run `workreview run REPORTS --out {out}` first.")
+        raise typer.Exit(2)
+    if not list_users(out):
+        console.print(f"[yellow]No users yet:[/yellow] add one with `workreview users add NAME --role reviewer --out {out}`.")
+    console.print(f"Reviewing {out.resolve()} at http://{host}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run(create_app(out), host=host, port=port, log_level="warning")
+
+
+@users_app.command("add")
+def add_user(
+    name: Annotated[str, typer.Argument(help="User name to sign in with.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder of `workreview run`.")] = Path("data"),
+) -> None:
+    """Add a user, or reset an existing user's role and password. The password is read from stdin."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            console.print("[red]The passwords differ.[/red]")
+            raise typer.Exit(2)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        created = save_user(out, name, role, password)
+    except ReviewError as error:
+        console.print(f"[red]Cannot save user:[/red] {error}")
+        raise typer.Exit(2) from None
+    console.print(f"{'Added' if created else 'Updated'} {name} ({role}) in {out / 'reviews.sqlite'}.")
+
+
+@users_app.command("list")
+def show_users(out: Annotated[Path, typer.Option("--out", help="Output folder of `workreview run`.")] = Path("data")) -> None:
+    """List the users and their roles."""
+    for user in list_users(out):
+        console.print(f"{user.name}\t{user.role}")

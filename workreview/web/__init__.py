@@ -1,0 +1,1 @@
+"""The reviewers' workbench: a FastAPI app over one dataset folder (see ``app.create_app``)."""

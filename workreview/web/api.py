@@ -1,0 +1,214 @@
+"""The analysts' JSON API: statements, documents, capital/provinces and quantities, read-only.
+
+Every route needs a signed-in user (session cookie or HTTP Basic); it only reads, so any role may use it. Each
+request opens the dataset read-only (``pipeline.dataset.connect_read_only``) and closes it before answering, so
+a ``workreview run`` can take the write lock between requests. Filters are always bound as SQL parameters.
+The OpenAPI description is at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Generic, Literal, TypeVar
+
+import duckdb
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.dataset import DOCUMENTS_QUERY, DatasetNotFound, connect_read_only, records
+from pipeline.query import StatementFilter, select_statements
+from workreview.web.auth import require_user
+
+router = APIRouter(prefix="/api", tags=["analysts"], dependencies=[Depends(require_user)])
+
+MAX_PAGE = 1000
+Kind = Literal["achievement", "challenge", "goal"]
+ReviewStatus = Literal["unreviewed", "accepted", "corrected", "rejected"]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+ProvinceFilter = Annotated[str | None, Query(description="ISO code (KH-7) or English name (Kampot), any case.")]
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    total: int
+    """How many items match the filters (all pages)."""
+    limit: int
+    offset: int
+    items: list[T]
+
+
+class Statement(BaseModel):
+    """One achievement, challenge or goal, reviewers' decisions applied. Further columns of the export pass through."""
+
+    model_config = ConfigDict(extra="allow")
+    statement_id: str
+    source_file: str
+    province_code: str | None
+    province: str | None
+    report_year: int | None
+    kind: str
+    text: str
+    section: str | None
+    page: int | None
+    sector: str | None
+    confidence: float
+    flagged: bool
+    flag_reasons: str | None
+    review_status: str
+    reviewed_by: str | None
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    document_id: str
+    source_file: str
+    version: int
+    format: str | None
+    pages: int | None
+    province_code: str | None
+    province: str | None
+    report_year: int | None
+    level: str | None
+    title: str | None
+    status: str
+    error: str | None
+
+
+class Province(BaseModel):
+    code: str
+    name: str
+    is_capital: bool
+    status: Literal["reported", "needs_ocr", "failed", "missing"]
+    documents: int
+    province_documents: int
+    local_documents: int
+    working_group_documents: int
+    unread_documents: int
+    achievements: int
+    challenges: int
+    goals: int
+
+
+class Quantity(BaseModel):
+    """A number in a statement, normalised, with that statement's context. Further columns pass through."""
+
+    model_config = ConfigDict(extra="allow")
+    statement_id: str
+    value: float | None
+    unit: str
+    text: str | None
+    source_file: str
+    province_code: str | None
+    province: str | None
+    kind: str
+    page: int | None
+    statement_text: str
+
+
+def dataset(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The dataset for one request, opened read-only and closed afterwards."""
+    try:
+        con = connect_read_only(request.app.state.out_dir)
+    except DatasetNotFound as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from None
+    except duckdb.IOException:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "a `workreview run` is writing the dataset; try again shortly"
+        ) from None
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+Dataset = Annotated[duckdb.DuckDBPyConnection, Depends(dataset)]
+
+
+@router.get("/statements", response_model=Page[Statement])
+def list_statements(
+    con: Dataset,
+    province: ProvinceFilter = None,
+    kind: Kind | None = None,
+    sector: Annotated[str | None, Query(description="Sector, any case.")] = None,
+    year: Annotated[int | None, Query(description="Year under review.")] = None,
+    flagged: bool | None = None,
+    review_status: ReviewStatus | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words the text contains, any case.")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict:
+    """Statements in file and position order."""
+    selection = StatementFilter(province, kind, sector, year, flagged, review_status, q)
+    total, rows = select_statements(con, selection, limit, offset)
+    return {"total": total, "limit": limit, "offset": offset, "items": records(rows)}
+
+
+@router.get("/documents", response_model=Page[Document])
+def list_documents(
+    con: Dataset,
+    province: ProvinceFilter = None,
+    level: Literal["capital", "province", "municipality", "district", "khan", "working_group"] | None = None,
+    document_status: Annotated[
+        Literal["ok", "failed", "needs_ocr", "unsupported"] | None, Query(alias="status")
+    ] = None,
+    year: int | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict:
+    """Every file: its current version, and its latest attempt if that failed."""
+    clauses, params = ["true"], []
+    if province:
+        clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
+        params += [province.strip()] * 2
+    for column, value in (("level", level), ("status", document_status), ("report_year", year)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    query = f"SELECT * FROM ({DOCUMENTS_QUERY}) WHERE {' AND '.join(clauses)}"
+    return _page(con, query, params, limit, offset, order="source_file, version")
+
+
+@router.get("/provinces", response_model=list[Province])
+def list_provinces(con: Dataset) -> list[dict]:
+    """The 25 capital/provinces with their submission status, documents per level and statements per kind."""
+    rows = con.execute(
+        """
+        SELECT p.*,
+               count(s.statement_id) FILTER (WHERE s.kind = 'achievement') AS achievements,
+               count(s.statement_id) FILTER (WHERE s.kind = 'challenge') AS challenges,
+               count(s.statement_id) FILTER (WHERE s.kind = 'goal') AS goals
+        FROM provinces p LEFT JOIN reviewed_statements s ON s.province_code = p.code
+        GROUP BY ALL ORDER BY p.ordinal
+        """
+    ).df()
+    return records(rows)
+
+
+@router.get("/quantities", response_model=Page[Quantity])
+def list_quantities(
+    con: Dataset,
+    province: ProvinceFilter = None,
+    unit: Annotated[str | None, Query(description="Unit, e.g. km, households, percent.")] = None,
+    kind: Kind | None = None,
+    year: int | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict:
+    """Quantities found in current achievements, challenges and goals, with the statement each comes from."""
+    clauses, params = ["kind IN ('achievement', 'challenge', 'goal')"], []
+    if province:
+        clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
+        params += [province.strip()] * 2
+    for column, value in (("lower(unit)", unit.lower() if unit else None), ("kind", kind), ("report_year", year)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    query = f"SELECT * FROM statement_quantities WHERE {' AND '.join(clauses)}"
+    return _page(con, query, params, limit, offset, order="source_file, statement_start, statement_id")
+
+
+def _page(con: duckdb.DuckDBPyConnection, query: str, params: list, limit: int, offset: int, order: str) -> dict:
+    total = con.execute(f"SELECT count(*) FROM ({query})", params).fetchone()[0]
+    rows = con.execute(f"{query} ORDER BY {order} LIMIT {limit} OFFSET {offset}", params).df()
+    return {"total": total, "limit": limit, "offset": offset, "items": records(rows)}

@@ -1,0 +1,57 @@
+"""The web app over one dataset folder: the reviewers' queue and decisions, accounts, and the analysts' API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from pipeline.review import session_secret
+from workreview.web import accounts, api, views
+from workreview.web.queue import DatasetUnavailable
+from workreview.web.rendering import STATIC_DIR, render
+
+SESSION_COOKIE = "workreview_session"
+SESSION_HOURS = 12
+
+
+def create_app(out_dir: Path) -> FastAPI:
+    """The app for the dataset in ``out_dir``; its state (``app.state.out_dir``) is all the routes need."""
+    app = FastAPI(title="workreview", docs_url=None, redoc_url=None)
+    app.state.out_dir = Path(out_dir)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(Path(out_dir)),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_HOURS * 3600,
+        same_site="strict",
+        https_only=False,  # served on 127.0.0.1 over plain HTTP; put TLS in front before exposing it
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(accounts.router)
+    app.include_router(views.router)
+    app.include_router(api.router)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DatasetUnavailable, _dataset_unavailable)
+    return app
+
+
+async def _dataset_unavailable(request: Request, exc: DatasetUnavailable) -> Response:
+    return await _http_error(request, HTTPException(503, str(exc)))
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """Browsers get a page (or the login form when anonymous); API clients keep FastAPI's JSON errors."""
+    if request.url.path.startswith("/api"):
+        return await http_exception_handler(request, exc)
+    if exc.status_code == 401:
+        # After signing in, come back to the page, not to a form's POST target.
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "") if request.method == "GET" else "/"
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    return render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)

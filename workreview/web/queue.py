@@ -1,0 +1,182 @@
+"""What the reviewers see of the dataset: the flagged statements in review order, one item in its context.
+
+``national.duckdb`` is opened read-only for one request and closed again: ``workreview run`` needs the write
+lock, so the app must never hold the file between requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline import store
+from pipeline.review import Decision
+
+LOCK_WAIT_SECONDS = 3.0
+CONTEXT_BLOCKS = 2
+"""Blocks shown before and after the statement's own block."""
+UNRESOLVED = "-"
+"""The province filter's value for statements whose province could not be determined."""
+
+STATEMENT_COLUMNS = (
+    "s.statement_id, s.document_id, s.source_file, s.province_code, s.province, s.report_year, s.kind, s.text, "
+    "s.section, s.block_index, s.block_kind, s.page, s.x0, s.top, s.x1, s.bottom, s.char_start, s.char_end, "
+    "s.sector, s.confidence, s.score_achievement, s.score_challenge, s.score_goal, s.score_other, "
+    "s.flagged, s.flag_reasons, d.format, d.title, d.level"
+)
+FROM_CURRENT = "FROM current_statements s JOIN current_documents d USING (document_id, source_file)"
+
+
+class DatasetUnavailable(Exception):
+    """No dataset yet, or a run holds the database for longer than a reviewer should wait."""
+
+
+@contextmanager
+def open_dataset(out_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one request, waiting a few seconds if a run is writing."""
+    path = out_dir / store.DATABASE_NAME
+    if not path.is_file():
+        raise DatasetUnavailable(f"There is no dataset in {out_dir} yet: run `workreview run REPORTS --out {out_dir}`.")
+    try:
+        con = store.connect(out_dir, read_only=True, lock_timeout_s=LOCK_WAIT_SECONDS)
+    except duckdb.IOException as error:
+        raise DatasetUnavailable("A `workreview run` is writing the dataset; try again in a moment.") from error
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@dataclass(slots=True)
+class QueueFilters:
+    province: str = ""
+    kind: str = ""
+    sector: str = ""
+    reason: str = ""
+    status: str = "pending"
+    """``pending`` (no decision in force), ``decided`` or ``all``."""
+
+    def query(self) -> dict[str, str]:
+        """The non-default filters, for links that keep the reviewer's view."""
+        defaults = QueueFilters()
+        return {name: value for name in self.__slots__ if (value := getattr(self, name)) != getattr(defaults, name)}
+
+
+@dataclass(slots=True)
+class Queue:
+    items: list[dict]
+    """The flagged statements matching the filters, lowest confidence first."""
+    pending: int
+    decided: int
+    options: dict[str, list[str]] = field(default_factory=dict)
+    """Values each filter can take, from the whole queue."""
+
+
+def flagged_statements(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every flagged current statement (any kind, ``other`` included), in review order."""
+    return _rows(
+        con,
+        f"SELECT {STATEMENT_COLUMNS} {FROM_CURRENT} WHERE s.flagged "
+        "ORDER BY s.confidence, s.source_file, s.char_start, s.statement_id",
+    )
+
+
+def build_queue(
+    statements: list[dict], decisions: dict[str, Decision], claims: dict[str, str], filters: QueueFilters
+) -> Queue:
+    """Filter the flagged statements; counts of pending and decided are over the other filters, before status."""
+    options = {
+        "province": sorted({s["province"] or UNRESOLVED for s in statements}),
+        "kind": sorted({s["kind"] for s in statements}),
+        "sector": sorted({s["sector"] for s in statements if s["sector"]}),
+        "reason": sorted({r for s in statements for r in (s["flag_reasons"] or "").split(";") if r}),
+    }
+    matching = []
+    for statement in statements:
+        if filters.province and (statement["province"] or UNRESOLVED) != filters.province:
+            continue
+        if filters.kind and statement["kind"] != filters.kind:
+            continue
+        if filters.sector and statement["sector"] != filters.sector:
+            continue
+        if filters.reason and filters.reason not in (statement["flag_reasons"] or "").split(";"):
+            continue
+        decision = decisions.get(statement["statement_id"])
+        matching.append({**statement, "decision": decision, "claimed_by": claims.get(statement["statement_id"])})
+    decided = sum(1 for item in matching if item["decision"])
+    if filters.status == "pending":
+        items = [item for item in matching if not item["decision"]]
+    elif filters.status == "decided":
+        items = [item for item in matching if item["decision"]]
+    else:
+        items = matching
+    return Queue(items, pending=len(matching) - decided, decided=decided, options=options)
+
+
+def order_key(statement: dict) -> tuple:
+    return (statement["confidence"], statement["source_file"], statement["char_start"], statement["statement_id"])
+
+
+def neighbours(items: list[dict], current: dict) -> tuple[dict | None, dict | None]:
+    """The items just before and after ``current`` in review order (``current`` itself need not be listed)."""
+    key = order_key(current)
+    before = [item for item in items if order_key(item) < key]
+    after = [item for item in items if order_key(item) > key]
+    return (before[-1] if before else None, after[0] if after else None)
+
+
+def statement(con: duckdb.DuckDBPyConnection, statement_id: str) -> dict | None:
+    rows = _rows(con, f"SELECT {STATEMENT_COLUMNS} {FROM_CURRENT} WHERE s.statement_id = ?", [statement_id])
+    return rows[0] if rows else None
+
+
+def context_blocks(con: duckdb.DuckDBPyConnection, item: dict, around: int = CONTEXT_BLOCKS) -> list[dict]:
+    """The statement's block and ``around`` blocks either side, rebuilt from the statements they hold.
+
+    Each block: its section (set when it differs from the previous block's), kind, and ``parts`` — the
+    statements in reading order, the reviewed one marked ``current``.
+    """
+    rows = _rows(
+        con,
+        "SELECT statement_id, text, section, block_index, block_kind FROM current_statements "
+        "WHERE document_id = ? AND source_file = ? AND block_index BETWEEN ? AND ? ORDER BY char_start",
+        [item["document_id"], item["source_file"], item["block_index"] - around, item["block_index"] + around],
+    )
+    blocks: list[dict] = []
+    previous_section = None
+    for row in rows:
+        if not blocks or blocks[-1]["index"] != row["block_index"]:
+            heading = row["section"] if row["section"] != previous_section else None
+            blocks.append({"index": row["block_index"], "kind": row["block_kind"], "section": heading, "parts": []})
+            previous_section = row["section"]
+        blocks[-1]["parts"].append({"text": row["text"], "current": row["statement_id"] == item["statement_id"]})
+    return blocks
+
+
+def sectors(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [row[0] for row in con.execute("SELECT DISTINCT sector FROM current_statements WHERE sector IS NOT NULL ORDER BY 1").fetchall()]
+
+
+def document_file(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[Path, str] | None:
+    """The source file a document was read from (under the recorded reports folder) and its format."""
+    reports_dir = store.get_meta(con, "reports_dir")
+    row = con.execute(
+        "SELECT source_file, format FROM documents WHERE document_id = ? LIMIT 1", [document_id]
+    ).fetchone()
+    if reports_dir is None or row is None:
+        return None
+    root = Path(reports_dir).resolve()
+    path = (root / row[0]).resolve()
+    if not path.is_relative_to(root):  # a stored path never leads outside the reports folder
+        return None
+    return path, row[1]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, query: str, parameters: list | None = None) -> list[dict]:
+    cursor = con.execute(query, parameters or [])
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
