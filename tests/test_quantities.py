@@ -1,0 +1,200 @@
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import store
+from pipeline.evaluate_quantities import evaluate_quantities
+from pipeline.flags import statement_flags
+from pipeline.process import DocumentResult, document_row, process_file
+from pipeline.quantities import find_quantities, summarize, target_year
+from pipeline.read import read_document
+
+
+def only(text: str) -> tuple[float | None, str]:
+    (quantity,) = find_quantities(text)
+    return quantity.value, quantity.unit
+
+
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [
+        ("drilled twenty-five wells", 25, "wells"),
+        ("one hundred and twelve families", 112, "families"),
+        ("1.5 million people", 1_500_000, "people"),
+        ("2,350 ha", 2350, "ha"),
+        ("45%", 45, "percent"),
+        ("a rise of 45 per cent", 45, "percent"),
+        ("USD 2.3 million", 2_300_000, "usd"),
+        ("US$ 640,000", 640_000, "usd"),
+        ("9.6 billion riel", 9_600_000_000, "riel"),
+        ("KHR 7.5 billion", 7_500_000_000, "riel"),
+        ("6,000 million Riels", 6_000_000_000, "riel"),
+        ("12 km", 12, "km"),
+        ("twenty-three kilometres", 23, "km"),
+        ("3,450 households", 3450, "households"),
+        ("0.5 ha", 0.5, "ha"),
+        ("8,400 hectares", 8400, "ha"),
+        ("1,200 metres", 1200, "m"),
+        ("41,200 tonnes", 41200, "tonnes"),
+        ("96,341 returning migrant workers", 96341, "people"),
+        ("398 suspects", 398, "people"),
+        ("38,112 IDPoor households", 38112, "households"),
+        ("27 land dispute cases", 27, "cases"),
+        ("three new lower secondary schools", 3, "schools"),
+        ("Fifty-six classrooms", 56, "classrooms"),
+        ("two new health centres", 2, "health_centres"),
+        ("64 communes and sangkats", 64, "communes"),
+        ("310 commune councillors and village chiefs", 310, "people"),
+        ("23 road and culvert projects", 23, "projects"),
+        ("46,000 methamphetamine tablets", 46_000, "count"),
+        ("nine of the ten sangkats", 9, "communes"),
+    ],
+)
+def test_values_and_units_are_normalised(text, value, unit):
+    assert only(text) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The plan was approved in 2020 and runs by 2023.",
+        "Sub-Decree No. 215 on the organisation of provincial administrations, Article 5.",
+        "Phase 2 of the project started on 28 November.",
+        "Heavy rain on 11–14 October flooded National Roads 1, 2 and 21 and Street 271.",
+        "The 2021-2025 plan covers COVID-19 prevention.",
+        "Returnees completed fourteen days of quarantine within 24 hours of arrival.",
+        "The One Window Service Office is one of the best; it ranked 1st.",
+        "Police seized 8.2 kg of drugs; yields reached 3.4 tonnes per hectare.",
+    ],
+)
+def test_years_dates_references_and_durations_are_not_quantities(text):
+    assert find_quantities(text) == []
+
+
+def test_spans_point_at_the_quantity_text():
+    text = "The province paid 24.9 billion riel to 38,112 IDPoor households and repaired 46 km of roads."
+    quantities = find_quantities(text)
+    assert [text[q.start : q.end] for q in quantities] == [q.text for q in quantities]
+    assert [q.text for q in quantities] == ["24.9 billion riel", "38,112 IDPoor households", "46 km"]
+    assert summarize(quantities) == "24900000000 riel; 38112 households; 46 km"
+
+
+def test_a_bare_number_takes_its_unit_from_the_sentence():
+    assert [(q.value, q.unit) for q in find_quantities("Deaths fell to 67 people, down from 89 in 2019.")] == [
+        (67, "people"), (89, "people")
+    ]
+    assert only("The number of visitors fell to 41,300.") == (41_300, "people")
+    assert [q.unit for q in find_quantities("Built 3 to 5 km of drains.")] == ["km", "km"]
+
+
+def test_table_rows_take_the_unit_and_scale_of_their_label():
+    rows = {
+        "Rural roads repaired (km) | 120 | 138 | Exceeded": [(120, "km"), (138, "km")],
+        "Own-source revenue (million riel) | 5,800 | 4,950 | Below target": [(5.8e9, "riel"), (4.95e9, "riel")],
+        "Education | New classrooms built | 24": [(24, "classrooms")],
+    }
+    for row, expected in rows.items():
+        assert [(q.value, q.unit) for q in find_quantities(row)] == expected
+
+
+def test_vague_or_malformed_amounts_are_kept_without_a_value():
+    assert only("several dozen families were moved") == (None, "families")
+    assert only("hundreds of households") == (None, "households")
+    assert only("2,35 people") == (None, "people")
+    reasons = statement_flags(kind="achievement", confidence=0.9, section_kind="achievements", word_count=10,
+                              document_unresolved=[], partial_document=False, unnormalised_quantity=True)
+    assert reasons == ["quantity_unnormalised"]
+
+
+@pytest.mark.parametrize(
+    "text, report_year, expected",
+    [
+        ("Repair 138 km of roads by 2023.", 2020, 2023),
+        ("Increase revenue by 10% in 2021 compared with 2020.", 2020, 2021),
+        ("Prepare the budget for the 2021 fiscal year.", 2020, 2021),
+        ("Rehabilitate the canals during 2021–2023.", 2020, 2023),
+        ("Complete the market next year.", 2020, 2021),
+        ("Restore arrivals to 50% of the 2019 level.", 2020, None),
+        ("Restore arrivals to 50% of the 2019 level.", None, None),
+        ("Complete the market next year.", None, None),
+        ("Keep the quarantine centres ready.", 2020, None),
+    ],
+)
+def test_target_years(text, report_year, expected):
+    assert target_year(text, report_year) == expected
+
+
+def test_a_goal_without_a_year_takes_the_year_of_its_section():
+    assert target_year("Drill 40 wells.", 2020, ("", "III. GOALS FOR 2021")) == 2021
+    assert target_year("Drill 40 wells by 2022.", 2020, ("", "III. GOALS FOR 2021")) == 2022
+
+
+def test_processing_a_report_fills_quantities_sectors_and_target_years(tmp_path: Path):
+    report = tmp_path / "kampot_2020.txt"
+    report.write_text(
+        "KAMPOT PROVINCIAL ADMINISTRATION\nReport on the results of work in 2020\n\n"
+        "I. ACHIEVEMENTS IN 2020\n\n"
+        "The provincial department built 46 new classrooms for 1,200 students.\n\n"
+        "II. GOALS FOR 2021\n\n"
+        "The province will drill 150 wells in remote villages.\n",
+        encoding="utf-8",
+    )
+    result = process_file(report, report.name)
+    by_text = {row["text"]: row for row in result.statements}
+    built = by_text["The provincial department built 46 new classrooms for 1,200 students."]
+    assert built["quantities"] == "46 classrooms; 1200 people"
+    assert built["sector"] == "education"
+    goal = by_text["The province will drill 150 wells in remote villages."]
+    assert (goal["kind"], goal["target_year"], goal["sector"]) == ("goal", 2021, "water_irrigation")
+    text = read_document(report, report.name).text  # spans are in the extracted text, like statements'
+    assert {q["text"]: text[q["char_start"] : q["char_end"]] for q in result.quantities} == {
+        "46 new classrooms": "46 new classrooms", "1,200 students": "1,200 students", "150 wells": "150 wells"
+    }
+
+
+def quantity_result(source: str, doc_id: str, value: float) -> DocumentResult:
+    row = document_row(doc_id, source, "txt", report_year=2020)
+    statement = {
+        "statement_id": "s1", "document_id": doc_id, "source_file": source, "kind": "achievement",
+        "text": f"Repaired {value:g} km of roads.", "char_start": 0, "char_end": 25, "confidence": 0.9,
+        "flagged": False, "flag_reasons": "", "target_year": None, "quantities": f"{value:g} km",
+    }
+    quantity = {"statement_id": "s1", "document_id": doc_id, "source_file": source, "value": value, "unit": "km",
+                "text": f"{value:g} km", "char_start": 9, "char_end": 14}
+    return DocumentResult(row, [statement], quantities=[quantity])
+
+
+def test_the_store_keeps_the_current_quantities_and_exports_them(tmp_path: Path):
+    con = store.connect(tmp_path)
+    store.save_document(con, quantity_result("a.txt", "h1", 12))
+    store.save_document(con, quantity_result("a.txt", "h2", 14))  # a new version replaces the old quantities
+    assert con.execute("SELECT value FROM current_quantities").fetchall() == [(14.0,)]
+    assert con.execute("SELECT count(*) FROM quantities").fetchall() == [(2,)]  # history is kept
+    paths = store.export(con, tmp_path)
+    exported = pd.read_csv(paths["quantities_csv"])
+    assert exported[["source_file", "value", "unit", "text"]].values.tolist() == [["a.txt", 14.0, "km", "14 km"]]
+    assert pd.read_csv(paths["statements_csv"])["quantities"].tolist() == ["14 km"]
+
+
+def test_quantity_evaluation_scores_values_and_units(tmp_path: Path):
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    statement = "Repaired 12 km of roads and built 3 bridges for 40 families."
+    (gold / "documents.jsonl").write_text(json.dumps({"document": "a.txt", "split": "test"}) + "\n")
+    (gold / "statements.jsonl").write_text(json.dumps({"document": "a.txt", "label": "achievement",
+                                                       "text": statement}) + "\n")
+    (gold / "quantities.jsonl").write_text("".join(
+        json.dumps({"document": "a.txt", "statement": statement, "text": t, "value": v, "unit": u}) + "\n"
+        for t, v, u in [("12 km", 12, "km"), ("3 bridges", 3, "count"), ("40 families", 40, "families")]
+    ))
+    out = tmp_path / "out"
+    out.mkdir()
+    pd.DataFrame([{"statement_id": "s1", "source_file": "reports/a.txt", "kind": "achievement", "text": statement}]
+                 ).to_parquet(out / "statements.parquet")
+    pd.DataFrame([("s1", 12.0, "km"), ("s1", 3.0, "households"), ("s1", 7.0, "count")],
+                 columns=["statement_id", "value", "unit"]).to_csv(out / "quantities.csv", index=False)
+    score = evaluate_quantities(gold, out, split="test")["test"].to_dict()
+    assert (score["precision_value"], score["recall_value"]) == (2 / 3, 2 / 3)
+    assert (score["precision_value_unit"], score["recall_value_unit"]) == (1 / 3, 1 / 3)
