@@ -1,0 +1,174 @@
+"""Read-only SQL over the national dataset, and the statement selection the exports and the HTTP API share.
+
+Analysts' SQL runs on a connection from ``dataset.connect_read_only`` (read-only file, no file system, locked
+settings) and must also be one reading statement: a write is refused with a message that says so, before DuckDB
+sees it. Everything else here builds SQL from fixed fragments with the user's values as parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from pipeline import store
+from pipeline.dataset import DOCUMENTS_QUERY, STATEMENT_KINDS, connect_read_only
+
+READING_STATEMENTS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
+_EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
+EXPORT_FORMATS = ("csv", "parquet", "xlsx")
+
+
+class QueryRefused(ValueError):
+    """The SQL would do more than read; the message says what is allowed."""
+
+
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Refuse anything but one reading statement (DuckDB's parser decides what a statement is)."""
+    statements = con.extract_statements(sql)
+    if len(statements) != 1:
+        raise QueryRefused(f"give exactly one SQL statement (got {len(statements)})")
+    statement = statements[0]
+    if statement.type == duckdb.StatementType.EXPLAIN:
+        explained = con.extract_statements(_EXPLAIN.sub("", statement.query, count=1))
+        statement = explained[0] if len(explained) == 1 else statement
+    if statement.type != duckdb.StatementType.SELECT:
+        raise QueryRefused(
+            f"the dataset is read-only: only reading queries ({READING_STATEMENTS}) are allowed, "
+            f"not {statement.type.name}"
+        )
+
+
+def run_query(out_dir: str | Path, sql: str) -> pd.DataFrame:
+    """The result of one read-only SQL query over the dataset in ``out_dir``."""
+    con = connect_read_only(out_dir)
+    try:
+        check_read_only(con, sql)
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+# --- selecting statements ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatementFilter:
+    """Which statements to select; ``None`` means any."""
+
+    province: str | None = None
+    """An ISO code (``KH-7``) or an English name (``Kampot``), any case."""
+    kind: str | None = None
+    sector: str | None = None
+    year: int | None = None
+    """The year under review."""
+    flagged: bool | None = None
+    review_status: str | None = None
+    text: str | None = None
+    """Words the statement contains, any case."""
+
+    def where(self) -> tuple[str, list]:
+        """A SQL condition on ``reviewed_statements`` and its parameters."""
+        clauses = ["kind IN (SELECT unnest(?))"]
+        params: list = [[self.kind] if self.kind else list(STATEMENT_KINDS)]
+        if self.province:
+            clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
+            params += [self.province.strip()] * 2
+        if self.sector:
+            clauses.append("lower(sector) = lower(?)")
+            params.append(self.sector.strip())
+        if self.year is not None:
+            clauses.append("report_year = ?")
+            params.append(self.year)
+        if self.flagged is not None:
+            clauses.append("flagged = ?")
+            params.append(self.flagged)
+        if self.review_status:
+            clauses.append("review_status = ?")
+            params.append(self.review_status)
+        if self.text:
+            clauses.append("text ILIKE ? ESCAPE '\\'")
+            params.append(f"%{like_escape(self.text)}%")
+        return " AND ".join(clauses), params
+
+
+def like_escape(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern: its ``%`` and ``_`` match only themselves."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+def select_statements(
+    con: duckdb.DuckDBPyConnection, selection: StatementFilter, limit: int | None = None, offset: int = 0
+) -> tuple[int, pd.DataFrame]:
+    """The total number of matching statements and one page of them, in file and position order."""
+    where, params = selection.where()
+    total = con.execute(f"SELECT count(*) FROM reviewed_statements WHERE {where}", params).fetchone()[0]
+    page = "" if limit is None else f"LIMIT {int(limit)} OFFSET {int(offset)}"
+    rows = con.execute(
+        f"SELECT {store.STATEMENT_EXPORT_COLUMNS} FROM reviewed_statements WHERE {where} "
+        f"ORDER BY source_file, char_start, statement_id {page}",
+        params,
+    ).df()
+    return total, rows
+
+
+# --- exports ----------------------------------------------------------------------------------------------------
+
+
+def export_statements(out_dir: str | Path, selection: StatementFilter, fmt: str, target: Path) -> int:
+    """Write the selected statements to ``target`` as CSV, Parquet or Excel; returns how many.
+
+    The Excel workbook also has the quantities of those statements and the documents they come from, one sheet each.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    con = connect_read_only(out_dir)
+    try:
+        _, statements = select_statements(con, selection)
+        sheets = {"statements": statements}
+        if fmt == "xlsx":
+            con.register("selected_ids", statements[["statement_id", "source_file"]])
+            sheets["quantities"] = con.execute(
+                "SELECT q.* FROM statement_quantities q "
+                "SEMI JOIN selected_ids USING (statement_id, source_file) ORDER BY source_file, statement_start"
+            ).df()
+            documents = con.execute(DOCUMENTS_QUERY).df()
+            sheets["documents"] = documents[documents["source_file"].isin(statements["source_file"])]
+    finally:
+        con.close()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    if fmt == "csv":
+        statements.to_csv(tmp, index=False)
+    elif fmt == "parquet":
+        statements.to_parquet(tmp, index=False)
+    else:
+        write_workbook(sheets, tmp)
+    tmp.replace(target)
+    return len(statements)
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """An Excel workbook, one sheet per frame. Report text is untrusted: a statement starting with ``=`` stays
+    text instead of becoming a formula, and control characters Excel cannot store are dropped."""
+    workbook = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        sheet = workbook.create_sheet(name)
+        sheet.append(list(frame.columns))
+        for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+            sheet.append([_cell(sheet, value) for value in row])
+    workbook.save(path)
+
+
+def _cell(sheet, value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
