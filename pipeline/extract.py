@@ -26,14 +26,19 @@ class Extraction:
     """``(label, id)`` of every place the entity ruler found (province code or ``code/district``)."""
 
 
-def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -> list[Extraction]:
+def statement_doc(nlp: Language, statement: Statement) -> Doc:
+    """The statement's words, carrying its context (section kind, lead-in, block kind, position) in ``doc._``."""
     register_context_extensions()
-    docs = []
-    for statement in statements:
-        doc = nlp.make_doc(statement.text)
-        doc._.section_kind = statement.section_kind.value
-        doc._.lead_in = statement.lead_in
-        docs.append(doc)
+    doc = nlp.make_doc(statement.text)
+    doc._.section_kind = statement.section_kind.value
+    doc._.lead_in = statement.lead_in
+    doc._.block_kind = statement.block_kind
+    doc._.position = statement.position
+    return doc
+
+
+def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -> list[Extraction]:
+    docs = [statement_doc(nlp, statement) for statement in statements]
     extractions = []
     for doc in nlp.pipe(docs, batch_size=batch_size):
         scores = {label: float(doc.cats.get(label, 0.0)) for label in LABELS}

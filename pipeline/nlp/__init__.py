@@ -1,38 +1,80 @@
-"""The spaCy pipeline that labels statements, built in code and loaded once per process."""
+"""The spaCy pipeline that labels statements: the trained model shipped in ``models/``, or the cue-phrase rules.
+
+``WORKREVIEW_MODEL`` chooses: ``rules``, or the folder of a trained model; unset, the shipped model
+(``models/statement_classifier``) is used when present and the rules otherwise. Loaded once per process.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
 # Importing the component modules registers their factories with spaCy.
+from pipeline.nlp import calibration as _calibration  # noqa: F401
+from pipeline.nlp import context_markers as _context_markers  # noqa: F401
 from pipeline.nlp import sentences as _sentences  # noqa: F401
 from pipeline.nlp import statement_cues as _statement_cues  # noqa: F401
 
 RULES_VERSION = "rules-0.2"
+MODEL_ENV = "WORKREVIEW_MODEL"
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "statement_classifier"
+
+
+def add_place_ruler(nlp: Language) -> None:
+    """The gazetteer's provinces and districts as an entity ruler (``doc.ents``), whichever classifier runs."""
+    from pipeline.gazetteer import entity_ruler_patterns
+
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(entity_ruler_patterns())
 
 
 def build_rule_pipeline() -> Language:
     """Blank English + sentencizer + place ruler (gazetteer) + the cue-phrase statement classifier."""
-    from pipeline.gazetteer import entity_ruler_patterns
-
     nlp = spacy.blank("en")
     nlp.add_pipe("report_sentencizer")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(entity_ruler_patterns())
+    add_place_ruler(nlp)
     nlp.add_pipe("statement_cues")
     nlp.meta["name"] = "workreview_rules"
     nlp.meta["version"] = RULES_VERSION
     return nlp
 
 
+def load_trained_pipeline(model_dir: Path) -> Language:
+    """A trained model folder (``workreview train``) plus the place ruler; offline, nothing downloaded."""
+    nlp = spacy.load(model_dir)
+    add_place_ruler(nlp)
+    nlp.meta["weights_hash"] = weights_hash(model_dir)
+    return nlp
+
+
+def weights_hash(model_dir: Path) -> str:
+    """A short digest of the components' files (weights, calibration), to tell two models apart."""
+    digest = hashlib.sha256()
+    for path in sorted(model_dir.glob("*/*")):
+        if path.is_file() and path.parent.name != "vocab":
+            digest.update(path.relative_to(model_dir).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 @cache
 def load_pipeline() -> Language:
-    """The process-wide statement pipeline (built once, reused for every document)."""
-    return build_rule_pipeline()
+    """The process-wide statement pipeline chosen by ``WORKREVIEW_MODEL`` (built once, reused for every document)."""
+    choice = os.environ.get(MODEL_ENV, "")
+    if choice == "rules" or not choice and not (MODEL_DIR / "config.cfg").is_file():
+        return build_rule_pipeline()
+    model_dir = Path(choice) if choice else MODEL_DIR
+    if not (model_dir / "config.cfg").is_file():
+        raise FileNotFoundError(f"{MODEL_ENV}={choice!r} is neither 'rules' nor a model folder (no config.cfg)")
+    return load_trained_pipeline(model_dir)
 
 
 def model_version(nlp: Language) -> str:
-    return f"{nlp.meta['name']}-{nlp.meta['version']}"
+    """``name-version``, plus the weights' digest for a trained model."""
+    version = f"{nlp.meta['name']}-{nlp.meta['version']}"
+    return f"{version}-{nlp.meta['weights_hash']}" if nlp.meta.get("weights_hash") else version

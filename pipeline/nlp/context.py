@@ -2,7 +2,7 @@
 
 from spacy.tokens import Doc
 
-CONTEXT_EXTENSIONS = {"section_kind": "other", "lead_in": ""}
+CONTEXT_EXTENSIONS = {"section_kind": "other", "lead_in": "", "block_kind": "paragraph", "position": 0.0}
 
 
 def register_context_extensions() -> None:

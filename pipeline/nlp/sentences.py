@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 ABBREVIATIONS = frozenset(
     """no. nos. nr. h.e. mr. mrs. ms. dr. st. e.g. i.e. art. arts. approx. vs. ref. tel. fig. dept. gov. gen.
-    jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec. km. ha. krong. khan. srok. sk. kg. pp. p.
+    jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec. sk. kg. pp. p.
     etc.""".split()
 )
 SENTENCE_END = frozenset(".!?")

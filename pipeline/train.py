@@ -1,0 +1,409 @@
+"""Train the statement classifier from the gold corpus, calibrate it, and score it with the real evaluator.
+
+Training data is the corpus segmented exactly as ``workreview run`` segments it: every statement of a split's
+documents takes the gold label of the gold statement the evaluator would match it to (``match_statements``:
+token F1 ≥ 0.5, one-to-one), ``other`` when none matches. The model thus learns on the statements it will see,
+headings, letterhead and fragments included. Its context (section kind, block kind, lead-in, position) goes in
+as marker words (``pipeline.nlp.context_markers``) chosen by the ``context_markers`` block of the config.
+
+The model is trained on the train split only; the dev split picks spaCy's best checkpoint, fits the
+temperature and the review threshold; the test split is only ever scored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import spacy
+from spacy.cli.train import train as spacy_train
+from spacy.language import Language
+from spacy.tokens import DocBin
+from thinc.api import Config
+
+from pipeline.evaluate import Evaluation, evaluate, match_statements
+from pipeline.extract import extract, statement_doc
+from pipeline.nlp import MODEL_DIR, MODEL_ENV, load_pipeline, model_version
+from pipeline.nlp.calibration import (
+    Calibration,
+    ReliabilityBin,
+    expected_calibration_error,
+    fit_temperature,
+    reliability,
+)
+from pipeline.nlp.context_markers import with_context
+from pipeline.process import DocumentResult, normalized_text, process_file
+from pipeline.read import read_document
+from pipeline.segment import Statement, segment
+
+LABELS = ("achievement", "challenge", "goal", "other")
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "models" / "statement_classifier.cfg"
+MODEL_NAME = "workreview_statements"
+MODEL_VERSION = "1.0.0"
+"""Bump when the training recipe changes; ``model_version`` adds a digest of the weights either way."""
+TARGET_ERRORS_FLAGGED = 0.7
+MAX_FLAGGED_SHARE = 0.25
+"""The review threshold is the lowest that flags ``TARGET_ERRORS_FLAGGED`` of the wrong dev predictions while
+flagging at most ``MAX_FLAGGED_SHARE`` of the exported dev statements (all flag reasons counted): the
+reviewers see most mistakes for the least work. If no threshold reaches the target within that share, the
+highest within it."""
+
+
+@dataclass(slots=True)
+class LabelledStatement:
+    document: str
+    statement: Statement
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedExample:
+    """A reviewer's label for a statement; it replaces the gold label of the same statement of the same document."""
+
+    document: str
+    text: str
+    label: str
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def split_documents(gold_dir: Path, split: str) -> list[str]:
+    """The file names of the gold documents of one split, in a fixed order."""
+    return sorted(row["document"] for row in read_jsonl(gold_dir / "documents.jsonl") if row["split"] == split)
+
+
+def gold_by_document(gold_dir: Path) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for row in read_jsonl(gold_dir / "statements.jsonl"):
+        grouped.setdefault(row["document"], []).append(row)
+    return grouped
+
+
+def gold_labels(texts: list[str], gold: list[dict]) -> list[str]:
+    """The label of each statement text under the evaluator's matching; ``other`` for the unmatched."""
+    labels = ["other"] * len(texts)
+    for match in match_statements([row["text"] for row in gold], texts):
+        labels[match.predicted_index] = gold[match.gold_index]["label"]
+    return labels
+
+
+def labelled_statements(
+    reports_dir: Path, gold_dir: Path, documents: list[str], extra_examples: Iterable[ReviewedExample] = ()
+) -> list[LabelledStatement]:
+    """Read, segment and label ``documents`` (file names under ``reports_dir``); reviews override gold."""
+    gold = gold_by_document(gold_dir)
+    reviewed = {(example.document, normalized_text(example.text)): example.label for example in extra_examples}
+    labelled = []
+    for name in documents:
+        statements = segment(read_document(reports_dir / name, name))
+        labels = gold_labels([statement.text for statement in statements], gold.get(name, []))
+        for statement, label in zip(statements, labels):
+            label = reviewed.get((name, normalized_text(statement.text)), label)
+            labelled.append(LabelledStatement(name, statement, label))
+    return labelled
+
+
+def context_features(config: Config) -> tuple[str, ...]:
+    """The context the config's ``context_markers`` component writes (none if the pipeline has no such step)."""
+    component = config["components"].get("context_markers")
+    return tuple(component["features"]) if component else ()
+
+
+def to_doc_bin(examples: list[LabelledStatement], nlp: Language, features: tuple[str, ...]) -> DocBin:
+    """spaCy training docs: each statement's context markers and words, with one-hot ``cats``."""
+    doc_bin = DocBin()
+    for example in examples:
+        doc = with_context(statement_doc(nlp, example.statement), features)
+        doc.cats = {label: float(label == example.label) for label in LABELS}
+        doc_bin.add(doc)
+    return doc_bin
+
+
+def train_textcat(
+    config_path: Path,
+    train: list[LabelledStatement],
+    dev: list[LabelledStatement],
+    work_dir: Path,
+    overrides: dict | None = None,
+) -> Path:
+    """Run ``spacy train`` on the examples; returns the best checkpoint (by dev score)."""
+    config = spacy.util.load_config(config_path, overrides=overrides or {})
+    features = context_features(config)
+    tokenizer = spacy.blank(config["nlp"]["lang"])
+    work_dir.mkdir(parents=True, exist_ok=True)
+    to_doc_bin(train, tokenizer, features).to_disk(work_dir / "train.spacy")
+    to_doc_bin(dev, tokenizer, features).to_disk(work_dir / "dev.spacy")
+    paths = {"paths.train": str(work_dir / "train.spacy"), "paths.dev": str(work_dir / "dev.spacy")}
+    spacy_train(config_path, work_dir / "output", overrides={**(overrides or {}), **paths})
+    return work_dir / "output" / "model-best"
+
+
+def package_model(checkpoint: Path, out_dir: Path, calibration: Calibration) -> None:
+    """The shipped model: the checkpoint with its context markers switched on and calibrated cats added."""
+    nlp = spacy.load(checkpoint)
+    if "context_markers" in nlp.disabled:
+        nlp.enable_pipe("context_markers")
+    nlp.add_pipe("calibrated_cats", after="textcat").calibration = calibration
+    # Keep the config free of the temporary training paths, so the shipped files do not change between runs.
+    nlp.config["paths"]["train"] = None
+    nlp.config["paths"]["dev"] = None
+    nlp.meta["name"] = MODEL_NAME
+    nlp.meta["version"] = MODEL_VERSION
+    nlp.meta["description"] = "Labels statements of work-review reports as achievement, challenge, goal or other."
+    nlp.meta.pop("performance", None)
+    remove_model_files(out_dir)
+    nlp.to_disk(out_dir)
+
+
+def remove_model_files(model_dir: Path) -> None:
+    """Clear an earlier model from ``model_dir`` (hand-written files such as README.md stay), so no stale
+    component folder survives a change of architecture. A folder that holds no model is left alone."""
+    if not (model_dir / "config.cfg").is_file():
+        return
+    for path in model_dir.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.name in ("config.cfg", "meta.json", "tokenizer", "scores.json", "scores.md"):
+            path.unlink()
+
+
+@contextmanager
+def using_model(model_dir: Path) -> Iterator[Language]:
+    """Make ``load_pipeline`` (and so ``process_file``) use ``model_dir`` for the duration."""
+    previous = os.environ.get(MODEL_ENV)
+    os.environ[MODEL_ENV] = str(model_dir)
+    load_pipeline.cache_clear()
+    try:
+        yield load_pipeline()
+    finally:
+        if previous is None:
+            os.environ.pop(MODEL_ENV, None)
+        else:
+            os.environ[MODEL_ENV] = previous
+        load_pipeline.cache_clear()
+
+
+def run_pipeline(reports_dir: Path, documents: list[str]) -> list[DocumentResult]:
+    return [process_file(reports_dir / name, name) for name in documents]
+
+
+def exported_evaluation(results: list[DocumentResult], gold_dir: Path, split: str) -> Evaluation:
+    """Store and export the results as ``workreview run`` does, then score the export with the evaluator."""
+    from pipeline.store import connect, export, save_document
+
+    with tempfile.TemporaryDirectory(prefix="workreview-score-") as out:
+        con = connect(Path(out))
+        try:
+            for result in results:
+                save_document(con, result)
+            export(con, Path(out))
+        finally:
+            con.close()
+        return evaluate(gold_dir, Path(out), split=split)
+
+
+def exported_rows_with_correctness(results: list[DocumentResult], gold_dir: Path) -> list[tuple[dict, bool]]:
+    """Every exported (non-``other``) statement row and whether the evaluator counts it as a true positive."""
+    gold = gold_by_document(gold_dir)
+    rows = []
+    for result in results:
+        exported = [row for row in result.statements if row["kind"] != "other"]
+        labels = gold_labels([row["text"] for row in exported], gold.get(result.document["source_file"], []))
+        rows += [(row, row["kind"] == label) for row, label in zip(exported, labels)]
+    return rows
+
+
+def choose_threshold(
+    rows: list[tuple[dict, bool]], target: float = TARGET_ERRORS_FLAGGED, max_share: float = MAX_FLAGGED_SHARE
+) -> float:
+    """The low-confidence threshold for ``(row, correct)`` pairs of exported statements (see ``MAX_FLAGGED_SHARE``)."""
+    others = [bool(set(row["flag_reasons"].split(";")) - {"", "low_confidence"}) for row, _ in rows]
+    wrong = sum(not correct for _, correct in rows)
+    best = 0.0
+    for step in range(30, 100):
+        threshold = step / 100
+        flags = [other or row["confidence"] < threshold for (row, _), other in zip(rows, others)]
+        if sum(flags) > max_share * len(rows):
+            break
+        best = threshold
+        if sum(flag and not correct for flag, (_, correct) in zip(flags, rows)) >= target * wrong:
+            break
+    return best
+
+
+def statement_reliability(results: list[DocumentResult], gold_dir: Path) -> list[ReliabilityBin]:
+    """Confidence against correctness over every segmented statement (``other`` included)."""
+    gold = gold_by_document(gold_dir)
+    confidences, correct = [], []
+    for result in results:
+        rows = result.statements
+        labels = gold_labels([row["text"] for row in rows], gold.get(result.document["source_file"], []))
+        confidences += [row["confidence"] for row in rows]
+        correct += [row["kind"] == label for row, label in zip(rows, labels)]
+    return reliability(confidences, correct)
+
+
+def words_per_second(nlp: Language, statements: list[Statement], repeats: int = 3) -> float:
+    """Extraction speed (context, classifier, calibration, place ruler) on these statements; best of a few runs."""
+    words = sum(len(statement.text.split()) for statement in statements)
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        extract(statements, nlp)
+        best = min(best, time.perf_counter() - started)
+    return words / best if best else 0.0
+
+
+@dataclass
+class SplitScores:
+    evaluation: dict
+    reliability: list[dict]
+    expected_calibration_error: float
+
+
+@dataclass
+class TrainingReport:
+    model_dir: str
+    model_version: str
+    config: str
+    train_documents: int
+    train_statements: dict[str, int]
+    temperature: float
+    low_confidence_threshold: float
+    size_bytes: int
+    words_per_second: float
+    seconds: float
+    splits: dict[str, SplitScores] = field(default_factory=dict)
+
+    def macro_f1(self, split: str) -> float:
+        return self.splits[split].evaluation["macro_f1"]
+
+
+def split_scores(results: list[DocumentResult], gold_dir: Path, split: str) -> SplitScores:
+    evaluation = exported_evaluation(results, gold_dir, split)
+    bins = statement_reliability(results, gold_dir)
+    summary = evaluation.to_dict()
+    summary.pop("per_document")
+    return SplitScores(
+        evaluation=summary,
+        reliability=[asdict(b) for b in bins],
+        expected_calibration_error=expected_calibration_error(bins),
+    )
+
+
+def train_statement_classifier(
+    reports_dir: Path,
+    gold_dir: Path,
+    out_dir: Path = MODEL_DIR,
+    config_path: Path = DEFAULT_CONFIG,
+    overrides: dict | None = None,
+    extra_examples: Iterable[ReviewedExample] = (),
+    documents: dict[str, list[str]] | None = None,
+    score_splits: tuple[str, ...] = ("dev", "test"),
+) -> TrainingReport:
+    """Train on the train split, calibrate and pick the review threshold on dev, score on ``score_splits``.
+
+    ``documents`` narrows the splits to the named files (a quick run, the tests); ``extra_examples`` are
+    reviewers' labels that override gold for the same statement.
+    """
+    started = time.perf_counter()
+    documents = documents or {split: split_documents(gold_dir, split) for split in ("train", "dev", "test")}
+    train = labelled_statements(reports_dir, gold_dir, documents["train"], extra_examples)
+    dev = labelled_statements(reports_dir, gold_dir, documents["dev"], extra_examples)
+    with tempfile.TemporaryDirectory(prefix="workreview-train-") as work:
+        checkpoint = train_textcat(config_path, train, dev, Path(work), overrides)
+        raw = spacy.load(checkpoint)
+        features = context_features(raw.config)
+        docs = [with_context(statement_doc(raw, example.statement), features) for example in dev]
+        raw_scores = [dict(doc.cats) for doc in raw.pipe(docs, batch_size=512)]
+        temperature = fit_temperature(raw_scores, [example.label for example in dev])
+        package_model(checkpoint, out_dir, Calibration(temperature=temperature, fitted_on="dev"))
+
+    with using_model(out_dir):
+        dev_rows = exported_rows_with_correctness(run_pipeline(reports_dir, documents["dev"]), gold_dir)
+    calibration = Calibration(temperature, choose_threshold(dev_rows), "dev")
+    calibration.save(out_dir / "calibrated_cats")
+
+    report = TrainingReport(
+        model_dir=str(out_dir),
+        model_version="",
+        config=str(config_path),
+        train_documents=len(documents["train"]),
+        train_statements={label: sum(e.label == label for e in train) for label in LABELS},
+        temperature=temperature,
+        low_confidence_threshold=calibration.low_confidence_threshold,
+        size_bytes=sum(path.stat().st_size for path in out_dir.rglob("*") if path.is_file()),
+        words_per_second=0.0,
+        seconds=0.0,
+    )
+    with using_model(out_dir) as nlp:
+        report.model_version = model_version(nlp)
+        report.words_per_second = round(words_per_second(nlp, [example.statement for example in dev]))
+        for split in score_splits:
+            report.splits[split] = split_scores(run_pipeline(reports_dir, documents[split]), gold_dir, split)
+    report.seconds = round(time.perf_counter() - started, 1)
+    return report
+
+
+def write_scores(report: TrainingReport, out_dir: Path) -> None:
+    """``scores.json`` and ``scores.md`` next to the model: what it scores and how far its confidence holds."""
+    (out_dir / "scores.json").write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
+    (out_dir / "scores.md").write_text(render_scores(report), encoding="utf-8")
+
+
+def render_scores(report: TrainingReport) -> str:
+    lines = [
+        f"# Scores of `{report.model_version}`",
+        "",
+        f"Written by `workreview train` (config `{Path(report.config).name}`); trained on {report.train_documents} "
+        f"train documents ({', '.join(f'{n} {label}' for label, n in report.train_statements.items())} statements).",
+        f"Model size {report.size_bytes / 1e6:.2f} MB; extraction speed {report.words_per_second:,.0f} words/s "
+        f"(dev statements, one CPU thread); temperature {report.temperature}; low-confidence threshold "
+        f"{report.low_confidence_threshold} (both fitted on dev); {report.seconds:.0f} s to train and score.",
+    ]
+    for split, scores in report.splits.items():
+        evaluation = scores.evaluation
+        flags = evaluation["flags"]
+        lines += [
+            "",
+            f"## {split} ({evaluation['documents']} documents, scored by `pipeline.evaluate` on the exported run)",
+            "",
+            "| label | precision | recall | F1 | TP | FP | FN |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for label, score in evaluation["labels"].items():
+            lines.append(
+                f"| {label} | {score['precision']:.3f} | {score['recall']:.3f} | {score['f1']:.3f} | "
+                f"{score['tp']} | {score['fp']} | {score['fn']} |"
+            )
+        lines += [
+            "",
+            f"macro-F1 **{evaluation['macro_f1']:.3f}**, micro-F1 {evaluation['micro_f1']:.3f}. "
+            f"Flags: {flags['flagged_statements']} of {flags['predicted_statements']} exported statements flagged "
+            f"({_share(flags['flagged_share'])}); {flags['flagged_errors']} of {flags['wrong_predictions']} wrong "
+            f"predictions flagged ({_share(flags['errors_flagged_share'])}).",
+            "",
+            f"Reliability (every segmented statement, `other` included; expected calibration error "
+            f"{scores.expected_calibration_error:.3f}):",
+            "",
+            "| confidence | statements | mean confidence | accuracy |",
+            "|---|---|---|---|",
+        ]
+        for b in scores.reliability:
+            mean = "" if b["mean_confidence"] is None else f"{b['mean_confidence']:.3f}"
+            accuracy = "" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
+            lines.append(f"| {b['low']:.2f}–{b['high']:.2f} | {b['count']} | {mean} | {accuracy} |")
+    return "\n".join(lines) + "\n"
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
