@@ -26,6 +26,17 @@ def parse_overrides(settings: list[str]) -> dict:
     return overrides
 
 
+def reviewed_training_examples(out_dir: Path) -> list:
+    """Reviewers' decisions as ``ReviewedExample``s (document = the file name the gold uses)."""
+    from pipeline.review import reviewed_examples
+    from pipeline.train import ReviewedExample
+
+    return [
+        ReviewedExample(Path(example["source_file"]).name, example["text"], example["label"])
+        for example in reviewed_examples(out_dir)
+    ]
+
+
 @app.command()
 def train(
     reports_dir: Annotated[Path, typer.Argument(help="The corpus folder the gold annotates.")] = Path("sample_reports"),
@@ -39,6 +50,10 @@ def train(
     settings: Annotated[
         list[str] | None, typer.Option("--set", help="Config override, e.g. components.textcat.model.ngram_size=2.")
     ] = None,
+    reviews: Annotated[
+        Path | None,
+        typer.Option("--reviews", help="Output folder whose reviewers' decisions become training examples."),
+    ] = None,
 ) -> None:
     """Train the statement classifier on the train split, calibrate on dev, and score it on dev and test."""
     from pipeline.nlp import MODEL_DIR
@@ -50,8 +65,11 @@ def train(
             console.print(f"[red]{what} not found:[/red] {path}")
             raise typer.Exit(2)
     overrides = parse_overrides(settings or [])
+    extra = reviewed_training_examples(reviews) if reviews else []
+    if reviews:
+        console.print(f"{len(extra)} reviewed decision(s) from {reviews} override the gold for their statements.")
     try:
-        report = train_statement_classifier(reports_dir, gold, out, config, overrides=overrides)
+        report = train_statement_classifier(reports_dir, gold, out, config, overrides=overrides, extra_examples=extra)
     except ConfigValidationError as error:
         console.print(f"[red]Invalid training config:[/red] {error}")
         raise typer.Exit(2) from None
