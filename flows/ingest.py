@@ -1,32 +1,52 @@
 """The ingestion flow: a thin Prefect wrapper over ``pipeline``.
 
 Documents are processed in batches (one task per batch, not per document or sentence) so Prefect's per-task
-overhead stays small; results come back as plain rows and one writer stores them.
+overhead stays small. Tasks get file paths and return plain rows; this process is the only writer, and stores
+each batch as it completes, one transaction per document, so a run that dies keeps what it finished and the
+next run reads only the rest. A lock on the output folder keeps a second run from writing at the same time.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from prefect import flow, get_run_logger, task
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect import flow, get_run_logger, runtime, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.futures import as_completed
+from prefect.settings import PREFECT_API_URL
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from pipeline import inbox, store, summarize
+from pipeline import inbox, runlock, runs, store, summarize
+from pipeline.guard import ReadLimits
 from pipeline.nlp import load_pipeline, model_version
 from pipeline.process import DocumentResult, process_files
 
 DEFAULT_BATCH_SIZE = 8
 
+DASK_NEEDS_SERVER = (
+    "Dask workers report their task runs to the Prefect API, so --task-runner dask needs PREFECT_API_URL set to "
+    "a Prefect server they can reach (see README, 'Scaling out')"
+)
+
+progress_callback: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress_callback", default=None)
+"""Called with ``(documents done, documents to read)`` as batches complete (the CLI's progress bar)."""
+
 
 @dataclass
 class RunReport:
     out_dir: str
+    run_id: str = ""
     documents_seen: int = 0
     documents_processed: int = 0
     documents_skipped: int = 0
     statements: int = 0
     pages: int = 0
+    counts: runs.RunCounts = field(default_factory=runs.RunCounts)
     failures: list[dict] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
 
@@ -36,20 +56,43 @@ def warm_worker() -> None:
     load_pipeline()
 
 
+def task_runner_for(workers: int, kind: str = "local", dask_address: str | None = None) -> TaskRunner:
+    """Where batches run: this process (1 worker), N local processes, or an existing Dask cluster."""
+    if kind == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if not dask_address:
+            raise ValueError("the dask task runner needs a scheduler address, e.g. tcp://10.0.0.5:8786")
+        if not PREFECT_API_URL.value():
+            raise ValueError(DASK_NEEDS_SERVER)
+        return DaskTaskRunner(address=dask_address)
+    if workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=warm_worker)
+
+
 @task(name="process-batch", retries=1, retry_delay_seconds=2)
-def process_batch(items: list[tuple[str, str]]) -> list[DocumentResult]:
-    return process_files(items)
+def process_batch(items: list[tuple[str, str]], limits: ReadLimits) -> list[DocumentResult]:
+    return process_files(items, limits)
 
 
-@task(name="store-and-export")
-def store_and_export(out_dir: str, results: list[DocumentResult], include_other: bool) -> dict[str, str]:
-    out = Path(out_dir)
+def save_batch(out: Path, results: list[DocumentResult]) -> None:
+    """Store one batch, holding the database only briefly so the review app can read between batches."""
     con = store.connect(out)
     try:
         for result in results:
             store.save_document(con, result)
+    finally:
+        con.close()
+
+
+@task(name="export")
+def store_and_export(out_dir: str, include_other: bool) -> dict[str, str]:
+    out = Path(out_dir)
+    con = store.connect(out)
+    try:
         paths = store.export(con, out, include_other=include_other)
-        paths["summary_md"] = summarize.write_summary(con, out)
+        paths.update(summarize.write_summaries(con, out))
         paths["database"] = out / store.DATABASE_NAME
     finally:
         con.close()
@@ -62,48 +105,132 @@ def ingest_reports(
     out_dir: str = "data",
     include_other: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int = 1,
+    task_runner: Literal["local", "dask"] = "local",
+    dask_address: str | None = None,
+    doc_timeout: float | None = 120.0,
+    max_mb: float | None = 50.0,
+    max_pages: int | None = 500,
+    wait: bool = False,
 ) -> RunReport:
-    """Read every new or changed report in ``reports_dir`` into the national dataset in ``out_dir``."""
+    """Read every new or changed report in ``reports_dir`` into the national dataset in ``out_dir``.
+
+    ``doc_timeout`` (seconds), ``max_mb`` and ``max_pages`` bound the reading of one file (``None``: no limit);
+    ``wait`` waits for a run already writing to ``out_dir`` instead of failing at once.
+    """
+    logger = get_run_logger()
+    out = Path(out_dir)
+    with runlock.hold(out, wait=wait, on_wait=logger.warning):
+        limits = ReadLimits(timeout_s=doc_timeout, max_mb=max_mb, max_pages=max_pages)
+        runner = task_runner_for(workers, task_runner, dask_address)
+        report = _ingest(reports_dir, out, include_other, batch_size, runner, limits)
+    _publish_artifacts(report)
+    return report
+
+
+def _ingest(
+    reports_dir: str, out: Path, include_other: bool, batch_size: int, runner: TaskRunner, limits: ReadLimits
+) -> RunReport:
     logger = get_run_logger()
     files = inbox.discover(Path(reports_dir))
     version = model_version(load_pipeline())
-    con = store.connect(Path(out_dir))
+    report = RunReport(out_dir=str(out), run_id=str(runtime.flow_run.id or uuid.uuid4()), documents_seen=len(files))
+    counts = report.counts
+    con = store.connect(out)
     try:
         stored = store.stored_versions(con)
+        store.set_meta(con, "reports_dir", str(Path(reports_dir).resolve()))
+        if files:
+            withdrawn, _ = store.sync_inbox(con, {f.source_file: f.document_id for f in files})
+            counts.documents_withdrawn = len(withdrawn)
+        elif stored:
+            logger.warning("%s is empty: nothing withdrawn (is the folder mounted?)", reports_dir)
+        runs.start_run(con, report.run_id, str(Path(reports_dir).resolve()))
     finally:
         con.close()
     todo = [f for f in files if inbox.needs_processing(f, stored, version)]
-    logger.info("%d files found, %d to read, %d unchanged", len(files), len(todo), len(files) - len(todo))
+    known = {source for source, _ in stored}
+    counts.documents_seen = len(files)
+    counts.documents_new = sum(f.source_file not in known for f in todo)
+    counts.documents_changed = len(todo) - counts.documents_new
+    counts.documents_skipped = report.documents_skipped = len(files) - len(todo)
+    logger.info(
+        "%d files found, %d to read, %d unchanged, %d withdrawn",
+        len(files), len(todo), counts.documents_skipped, counts.documents_withdrawn,
+    )
 
     batches = [
         [(str(f.path), f.source_file) for f in todo[start : start + batch_size]]
         for start in range(0, len(todo), batch_size)
     ]
-    futures = process_batch.map(batches)
-    results = [result for future in futures for result in future.result()]
+    on_progress = progress_callback.get()
+    if on_progress:
+        on_progress(0, len(todo))
+    if batches:
+        with runner:
+            futures = [runner.submit(process_batch, {"items": batch, "limits": limits}) for batch in batches]
+            for future in as_completed(futures):
+                results = future.result()
+                save_batch(out, results)
+                for result in results:
+                    _tally(report, result)
+                if on_progress:
+                    on_progress(report.documents_processed, len(todo))
 
-    report = RunReport(out_dir=out_dir, documents_seen=len(files), documents_processed=len(results))
-    report.documents_skipped = len(files) - len(todo)
-    report.outputs = store_and_export(out_dir, results, include_other)
-    for result in results:
-        report.statements += len(result.statements)
-        report.pages += result.document["pages"] or 0
-        if result.document["status"] != "ok":
-            report.failures.append(
-                {k: result.document[k] for k in ("source_file", "status", "error")}
-            )
+    report.outputs = store_and_export(str(out), include_other)
+    con = store.connect(out)
+    try:
+        runs.finish_run(con, report.run_id, counts)
+    finally:
+        con.close()
     return report
 
 
+def _tally(report: RunReport, result: DocumentResult) -> None:
+    report.documents_processed += 1
+    report.statements += len(result.statements)
+    report.pages += result.document["pages"] or 0
+    report.counts.add(result)
+    if result.document["status"] != "ok":
+        report.failures.append({k: result.document[k] for k in ("source_file", "status", "error")})
+
+
+def _publish_artifacts(report: RunReport) -> None:
+    """A summary of the run and a table of its failures, shown with the flow run in the Prefect UI."""
+    counts = report.counts
+    lines = [
+        f"# Ingestion run {report.run_id}",
+        "",
+        "| | count |",
+        "|---|---|",
+        *(f"| {name.replace('_', ' ')} | {value} |" for name, value in vars(counts).items()),
+        "",
+        f"Output: `{report.out_dir}`",
+    ]
+    create_markdown_artifact(key="ingest-summary", markdown="\n".join(lines), description="What this run did")
+    if report.failures:
+        create_table_artifact(key="ingest-failures", table=report.failures, description="Files that could not be read")
+
+
 def run_ingestion(
-    reports_dir: str, out_dir: str, include_other: bool = False, workers: int = 1, batch_size: int = DEFAULT_BATCH_SIZE
+    reports_dir: str,
+    out_dir: str,
+    include_other: bool = False,
+    workers: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_progress: Callable[[int, int], None] | None = None,
+    **options,
 ) -> RunReport:
-    """Run the flow with ``workers`` processes (1 = in this process)."""
-    runner = (
-        ThreadPoolTaskRunner(max_workers=1)
-        if workers <= 1
-        else ProcessPoolTaskRunner(max_workers=workers, initializer=warm_worker)
-    )
-    return ingest_reports.with_options(task_runner=runner)(
-        reports_dir=reports_dir, out_dir=out_dir, include_other=include_other, batch_size=batch_size
-    )
+    """Run the flow in this process; ``options`` are the flow's other parameters (task_runner, doc_timeout, wait…)."""
+    token = progress_callback.set(on_progress)
+    try:
+        return ingest_reports(
+            reports_dir=reports_dir,
+            out_dir=out_dir,
+            include_other=include_other,
+            workers=workers,
+            batch_size=batch_size,
+            **options,
+        )
+    finally:
+        progress_callback.reset(token)

@@ -16,10 +16,12 @@ from pathlib import Path
 
 from pipeline.document import DocumentStatus, ReadError
 from pipeline.extract import extract
-from pipeline.flags import statement_flags
+from pipeline.flags import review_policy, statement_flags
+from pipeline.guard import ReadLimits, guarded_read, retry_io
 from pipeline.nlp import load_pipeline, model_version
 from pipeline.normalize import attribute_document
-from pipeline.read import read_document
+from pipeline.quantities import find_quantities, summarize, target_year
+from pipeline.sectors import classify_sector
 from pipeline.segment import segment
 
 
@@ -30,6 +32,8 @@ class DocumentResult:
     seconds: dict[str, float] = field(default_factory=dict)
     """Time spent in each stage, for the benchmark."""
     words: int = 0
+    quantities: list[dict] = field(default_factory=list)
+    """One row per quantity in the statements (``pipeline.quantities``), spans in the document's text."""
 
 
 def file_digest(path: Path) -> str:
@@ -72,19 +76,19 @@ def document_row(document_id: str, source_file: str, fmt: str | None, **values) 
     return row
 
 
-def process_file(path: Path, source_file: str) -> DocumentResult:
-    """Read and extract one file; never raises for a bad file."""
+def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()) -> DocumentResult:
+    """Read and extract one file within ``limits``; never raises for a bad file."""
     from pipeline.read import detect_format
 
     fmt = detect_format(path)
     try:
-        document_id = file_digest(path)
+        document_id = retry_io(file_digest, path, attempts=limits.io_attempts, backoff_s=limits.io_backoff_s)
     except OSError as exc:
         return DocumentResult(document_row("", source_file, fmt, status="failed", error=f"cannot read file: {exc}"))
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     try:
-        document = read_document(path, source_file)
+        document = guarded_read(path, source_file, limits)
     except ReadError as exc:
         return DocumentResult(document_row(document_id, source_file, fmt, status=exc.status.value, error=str(exc)))
     except Exception as exc:  # a reader bug must not stop the run: record it like any unreadable file
@@ -100,6 +104,8 @@ def process_file(path: Path, source_file: str) -> DocumentResult:
     nlp = load_pipeline()
     extractions = extract(statements, nlp)
     attribution = attribute_document(document)
+    quantities = [find_quantities(statement.text) for statement in statements]
+    sectors = [classify_sector(statement.text, statement.lead_in, statement.section) for statement in statements]
     seconds["extract"] = time.perf_counter() - started
 
     version = model_version(nlp)
@@ -120,11 +126,15 @@ def process_file(path: Path, source_file: str) -> DocumentResult:
         model_version=version,
     )
     occurrences: Counter[str] = Counter()
-    rows = []
-    for statement, extraction in zip(statements, extractions):
+    rows, quantity_rows = [], []
+    for statement, extraction, found, sector in zip(statements, extractions, quantities, sectors):
         key = normalized_text(statement.text)
         occurrence = occurrences[key]
         occurrences[key] += 1
+        sid = statement_id(source_file, statement.text, occurrence)
+        goal_year = None
+        if extraction.kind == "goal":
+            goal_year = target_year(statement.text, attribution.report_year, (statement.lead_in, statement.section))
         reasons = statement_flags(
             kind=extraction.kind,
             confidence=extraction.confidence,
@@ -132,11 +142,14 @@ def process_file(path: Path, source_file: str) -> DocumentResult:
             word_count=len(statement.text.split()),
             document_unresolved=list(attribution.unresolved),
             partial_document=bool(document.warnings),
+            target_year_missing=goal_year is None,
+            unnormalised_quantity=any(q.value is None for q in found),
+            policy=review_policy(nlp),
         )
         x0, top, x1, bottom = statement.bbox or (None, None, None, None)
         rows.append(
             {
-                "statement_id": statement_id(source_file, statement.text, occurrence),
+                "statement_id": sid,
                 "document_id": document_id,
                 "source_file": source_file,
                 "province_code": attribution.province_code,
@@ -155,7 +168,9 @@ def process_file(path: Path, source_file: str) -> DocumentResult:
                 "bottom": bottom,
                 "char_start": statement.char_start,
                 "char_end": statement.char_end,
-                "sector": None,
+                "sector": sector,
+                "target_year": goal_year,
+                "quantities": summarize(found) or None,
                 "confidence": extraction.confidence,
                 "score_achievement": extraction.scores["achievement"],
                 "score_challenge": extraction.scores["challenge"],
@@ -166,9 +181,22 @@ def process_file(path: Path, source_file: str) -> DocumentResult:
                 "model_version": version,
             }
         )
-    return DocumentResult(row, rows, seconds, words)
+        quantity_rows.extend(
+            {
+                "statement_id": sid,
+                "document_id": document_id,
+                "source_file": source_file,
+                "value": q.value,
+                "unit": q.unit,
+                "text": q.text,
+                "char_start": statement.char_start + q.start,
+                "char_end": statement.char_start + q.end,
+            }
+            for q in found
+        )
+    return DocumentResult(row, rows, seconds, words, quantity_rows)
 
 
-def process_files(items: list[tuple[str, str]]) -> list[DocumentResult]:
+def process_files(items: list[tuple[str, str]], limits: ReadLimits = ReadLimits()) -> list[DocumentResult]:
     """Process a batch of ``(path, source_file)`` pairs; the unit one flow task runs."""
-    return [process_file(Path(path), source_file) for path, source_file in items]
+    return [process_file(Path(path), source_file, limits) for path, source_file in items]

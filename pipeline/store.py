@@ -3,16 +3,20 @@
 Every version of every file is kept (``documents`` is keyed by path and content hash); the *current*
 dataset is the newest successfully read version of each path. Each document is written in its own
 transaction, so a run that dies midway leaves whole documents or nothing, and a file that fails to read
-never removes what an earlier version of it contributed.
+never removes what an earlier version of it contributed. A file that leaves the inbox is *withdrawn*: its
+versions stay as history but leave the current dataset, and come back if the file does.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
+
+from pipeline.review import apply_reviews
 
 if TYPE_CHECKING:
     from pipeline.process import DocumentResult
@@ -41,6 +45,7 @@ CREATE TABLE IF NOT EXISTS documents (
     model_version VARCHAR,
     PRIMARY KEY (source_file, document_id)
 );
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS withdrawn BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS statements (
     statement_id VARCHAR NOT NULL,
     document_id VARCHAR NOT NULL,
@@ -66,14 +71,35 @@ CREATE TABLE IF NOT EXISTS statements (
     model_version VARCHAR,
     PRIMARY KEY (document_id, statement_id)
 );
+ALTER TABLE statements ADD COLUMN IF NOT EXISTS target_year INTEGER;
+ALTER TABLE statements ADD COLUMN IF NOT EXISTS quantities VARCHAR;
+CREATE TABLE IF NOT EXISTS quantities (
+    statement_id VARCHAR NOT NULL,
+    document_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    value DOUBLE,
+    unit VARCHAR NOT NULL,
+    text VARCHAR NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    PRIMARY KEY (document_id, statement_id, char_start)
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
 CREATE OR REPLACE VIEW current_documents AS
-    SELECT * FROM documents WHERE current;
+    SELECT * FROM documents WHERE current AND NOT withdrawn;
 CREATE OR REPLACE VIEW latest_documents AS
-    SELECT * FROM documents QUALIFY version = max(version) OVER (PARTITION BY source_file);
+    SELECT * FROM documents WHERE NOT withdrawn QUALIFY version = max(version) OVER (PARTITION BY source_file);
 CREATE OR REPLACE VIEW current_statements AS
     SELECT s.* FROM statements s
     JOIN documents d USING (document_id, source_file)
-    WHERE d.current;
+    WHERE d.current AND NOT d.withdrawn;
+CREATE OR REPLACE VIEW current_quantities AS
+    SELECT q.* FROM quantities q
+    JOIN documents d USING (document_id, source_file)
+    WHERE d.current AND NOT d.withdrawn;
 """
 
 DOCUMENT_EXPORT_COLUMNS = (
@@ -82,22 +108,76 @@ DOCUMENT_EXPORT_COLUMNS = (
 )
 STATEMENT_EXPORT_COLUMNS = (
     "statement_id, document_id, source_file, province_code, province, report_year, kind, text, section, page, "
-    "char_start, char_end, x0, top, x1, bottom, sector, confidence, flagged, flag_reasons, model_version"
+    "char_start, char_end, x0, top, x1, bottom, sector, target_year, quantities, confidence, flagged, flag_reasons, "
+    "model_version, review_status, reviewed_by"
 )
+QUANTITY_EXPORT_COLUMNS = "q.statement_id, q.document_id, q.source_file, q.value, q.unit, q.text, q.char_start, q.char_end"
 
 
-def connect(out_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(out_dir: Path, read_only: bool = False, lock_timeout_s: float = 10.0) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting up to ``lock_timeout_s`` while another process (a run, the review app) has it open."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(out_dir / DATABASE_NAME), read_only=read_only)
+    deadline = time.monotonic() + lock_timeout_s
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(out_dir / DATABASE_NAME), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
     if not read_only:
         con.execute(SCHEMA)
     return con
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Remember a fact about the dataset, e.g. ``reports_dir`` (the review app shows pages from the source files)."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    except duckdb.CatalogException:  # a database written before the table existed, opened read-only
+        return None
+    return row[0] if row else None
 
 
 def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[str, str | None]]:
     """``(source_file, document_id) -> (status, model_version)`` of everything already stored."""
     rows = con.execute("SELECT source_file, document_id, status, model_version FROM documents").fetchall()
     return {(source, doc_id): (status, version) for source, doc_id, status, version in rows}
+
+
+def sync_inbox(con: duckdb.DuckDBPyConnection, present: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Make the database agree with the files now in the inbox, without reading any of them.
+
+    ``present`` maps each file in the inbox to its content hash. Paths no longer there are withdrawn; withdrawn
+    paths that are back are withdrawn no more; a path whose bytes match a version read fine before (a file
+    that returned, or was reverted) gets that version back as current. Returns ``(withdrawn, returned)``.
+    """
+    rows = con.execute("SELECT source_file, document_id, status = 'ok', current, withdrawn FROM documents").fetchall()
+    withdrawn = sorted({path for path, _, _, _, gone in rows if not gone and path not in present})
+    returned = sorted({path for path, _, _, _, gone in rows if gone and path in present})
+    restored = sorted(
+        {path for path, doc_id, ok, current, _ in rows if ok and not current and present.get(path) == doc_id}
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for path in withdrawn:
+            con.execute("UPDATE documents SET withdrawn = true WHERE source_file = ?", [path])
+        for path in returned:
+            con.execute("UPDATE documents SET withdrawn = false WHERE source_file = ?", [path])
+        for path in restored:
+            con.execute("UPDATE documents SET current = (document_id = ?) WHERE source_file = ?", [present[path], path])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return withdrawn, returned
 
 
 def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> None:
@@ -126,6 +206,7 @@ def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> Non
             [source_file, document_id],
         ).fetchone()[0]
         con.execute("DELETE FROM statements WHERE document_id = ? AND source_file = ?", [document_id, source_file])
+        con.execute("DELETE FROM quantities WHERE document_id = ? AND source_file = ?", [document_id, source_file])
         con.execute("DELETE FROM documents WHERE document_id = ? AND source_file = ?", [document_id, source_file])
         if ok:
             con.execute("UPDATE documents SET current = false WHERE source_file = ?", [source_file])
@@ -137,6 +218,10 @@ def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> Non
             con.register("statement_frame", pd.DataFrame(result.statements))
             con.execute("INSERT INTO statements BY NAME SELECT * FROM statement_frame")
             con.unregister("statement_frame")
+        if result.quantities:
+            con.register("quantity_frame", pd.DataFrame(result.quantities))
+            con.execute("INSERT INTO quantities BY NAME SELECT * FROM quantity_frame")
+            con.unregister("quantity_frame")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -144,25 +229,36 @@ def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> Non
 
 
 def export(con: duckdb.DuckDBPyConnection, out_dir: Path, include_other: bool = False) -> dict[str, Path]:
-    """Write the current dataset as Parquet and CSV, in a stable order so unchanged data gives identical files."""
+    """Write the current dataset as Parquet and CSV, in a stable order so unchanged data gives identical files.
+
+    Reviewers' decisions (``pipeline.review``) are applied first, so a rejected statement leaves the default export.
+    """
     kinds = "" if include_other else f"WHERE kind IN {STATEMENT_KINDS}"
+    reviewed = apply_reviews(con, out_dir)
     statements_query = (
-        f"SELECT {STATEMENT_EXPORT_COLUMNS} FROM current_statements {kinds} ORDER BY source_file, char_start, statement_id"
+        f"SELECT {STATEMENT_EXPORT_COLUMNS} FROM {reviewed} {kinds} ORDER BY source_file, char_start, statement_id"
     )
     documents_query = (
         f"SELECT {DOCUMENT_EXPORT_COLUMNS} FROM ("
         "SELECT * FROM current_documents UNION SELECT * FROM latest_documents"
         ") ORDER BY source_file, version"
     )
+    quantities_query = (  # the quantities of the exported statements
+        f"SELECT {QUANTITY_EXPORT_COLUMNS} FROM current_quantities q "
+        f"JOIN (SELECT document_id, statement_id FROM {reviewed} {kinds}) s USING (document_id, statement_id) "
+        "ORDER BY q.source_file, q.char_start, q.statement_id"
+    )
     paths = {
         "statements_parquet": out_dir / "statements.parquet",
         "statements_csv": out_dir / "statements.csv",
         "documents_csv": out_dir / "documents.csv",
+        "quantities_csv": out_dir / "quantities.csv",
     }
     for key, query in (
         ("statements_parquet", statements_query),
         ("statements_csv", statements_query),
         ("documents_csv", documents_query),
+        ("quantities_csv", quantities_query),
     ):
         target = paths[key]
         tmp = target.with_name(target.name + ".tmp")

@@ -24,3 +24,12 @@ def prefect_harness(tmp_path_factory):
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def analyst_dataset(tmp_path_factory) -> Path:
+    """The sample corpus read once for the summary, query and API tests (see ``analyst_fixtures``). Read it only:
+    a test that writes (users, decisions) works on a copy."""
+    from analyst_fixtures import build_analyst_dataset
+
+    return build_analyst_dataset(SAMPLE_REPORTS, tmp_path_factory.mktemp("analyst") / "data")

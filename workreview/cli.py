@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,20 @@ def configure_prefect(out_dir: Path) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+@contextmanager
+def _progress_bar():
+    """A progress bar of documents read (done/total, ETA), fed by the flow as batches complete."""
+    from rich import progress as rp
+
+    columns = (
+        rp.TextColumn("Reading"), rp.BarColumn(), rp.MofNCompleteColumn(), rp.TimeElapsedColumn(),
+        rp.TextColumn("ETA"), rp.TimeRemainingColumn(),
+    )
+    with rp.Progress(*columns, console=console) as progress:
+        bar = progress.add_task("reading", total=None)
+        yield lambda done, total: progress.update(bar, completed=done, total=total)
+
+
 @app.command()
 def run(
     reports_dir: Annotated[Path, typer.Argument(help="Folder of reports (PDF, DOCX, TXT, MD), read recursively.")],
@@ -35,21 +50,66 @@ def run(
     ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any document failed.")] = False,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes.")] = 1,
+    task_runner: Annotated[
+        str, typer.Option("--task-runner", help="'local' (this machine) or 'dask' (an existing Dask cluster).")
+    ] = "local",
+    dask_address: Annotated[
+        str | None, typer.Option("--dask-address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+    doc_timeout: Annotated[
+        float, typer.Option("--doc-timeout", min=0, help="Seconds reading one file may take (0: no limit).")
+    ] = 120.0,
+    max_mb: Annotated[float, typer.Option("--max-mb", min=0, help="Largest file read, in MB (0: no limit).")] = 50.0,
+    max_pages: Annotated[int, typer.Option("--max-pages", min=0, help="Most PDF pages read (0: no limit).")] = 500,
+    wait: Annotated[bool, typer.Option("--wait", help="If another run is writing to OUT, wait for it.")] = False,
 ) -> None:
     """Ingest every new or changed report in REPORTS_DIR into the dataset in OUT."""
     if not reports_dir.is_dir():
         console.print(f"[red]Reports folder not found:[/red] {reports_dir}")
         raise typer.Exit(2)
-    configure_prefect(out)
-    from flows.ingest import run_ingestion
+    if task_runner not in ("local", "dask") or (task_runner == "dask") != bool(dask_address):
+        console.print("[red]Use --task-runner dask together with --dask-address tcp://HOST:PORT.[/red]")
+        raise typer.Exit(2)
+    from pipeline.runlock import RunLocked, hold
 
-    started = time.perf_counter()
-    report = run_ingestion(str(reports_dir), str(out), include_other=all_statements, workers=workers)
-    elapsed = time.perf_counter() - started
+    try:
+        if not wait:  # fail fast, before Prefect starts; the flow itself holds the lock for the run
+            with hold(out):
+                pass
+        configure_prefect(out)
+        from prefect.settings import PREFECT_API_URL
 
+        from flows.ingest import DASK_NEEDS_SERVER, run_ingestion
+
+        if task_runner == "dask" and not PREFECT_API_URL.value():
+            console.print(f"[red]{DASK_NEEDS_SERVER}.[/red]")
+            raise typer.Exit(2)
+
+        started = time.perf_counter()
+        with _progress_bar() as on_progress:
+            report = run_ingestion(
+                str(reports_dir),
+                str(out),
+                include_other=all_statements,
+                workers=workers,
+                on_progress=on_progress,
+                task_runner=task_runner,
+                dask_address=dask_address,
+                doc_timeout=doc_timeout or None,
+                max_mb=max_mb or None,
+                max_pages=max_pages or None,
+                wait=wait,
+            )
+        elapsed = time.perf_counter() - started
+    except RunLocked as busy:
+        console.print(f"[red]Not started:[/red] {busy}")
+        raise typer.Exit(3) from None
+
+    counts = report.counts
     console.print(
         f"Read {report.documents_processed} of {report.documents_seen} files "
-        f"({report.documents_skipped} unchanged, {report.pages} pages, {report.statements} statements) "
+        f"({counts.documents_new} new, {counts.documents_changed} changed, {report.documents_skipped} unchanged, "
+        f"{counts.documents_withdrawn} withdrawn; {report.pages} pages, {report.statements} statements) "
         f"in {elapsed:.1f} s."
     )
     if report.failures:
@@ -90,6 +150,12 @@ def evaluate(
     else:
         print(render_text(evaluation))
 
+
+from workreview import review_commands  # noqa: E402,F401
+from workreview import analyst_commands  # noqa: E402,F401
+from workreview import ops_commands  # noqa: E402,F401
+from workreview import quantity_commands  # noqa: E402,F401
+from workreview import train_commands  # noqa: E402,F401
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,252 @@
+"""Guards around reading one file: size and page limits, retries of transient I/O errors, and a time limit.
+
+A pathological PDF can make pdfminer loop for hours, and pdfium cannot be interrupted from another thread, so
+the time limit runs the read stage in a persistent child process (one per worker) that is killed and replaced
+when a file takes too long. The child also shields the worker from a reader that crashes the interpreter.
+"""
+
+from __future__ import annotations
+
+import atexit
+import errno
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Callable
+
+from pipeline.document import Document, DocumentStatus, ReadError
+from pipeline.read import detect_format, read_document
+
+MB = 1024 * 1024
+READER_STARTUP_TIMEOUT_S = 120.0
+"""How long a new reader process may take to import the readers (not counted in a file's time limit)."""
+PERMANENT_ERRNOS = {errno.ENOENT, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG}
+"""I/O errors that another attempt cannot fix; every other ``OSError`` (EIO, ESTALE, ETIMEDOUT…) is retried."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    timeout_s: float | None = 120.0
+    """Longest time reading one file may take; ``None`` reads in the calling process without a limit."""
+    max_mb: float | None = 50.0
+    max_pages: int | None = 500
+    io_attempts: int = 3
+    io_backoff_s: float = 0.5
+    """Wait before the second attempt; doubled before each further one."""
+
+
+def retry_io(function: Callable[..., Any], *args: Any, attempts: int = 3, backoff_s: float = 0.5) -> Any:
+    """Call ``function``, retrying transient I/O errors (raised as ``OSError`` or as a ``ReadError`` caused by one)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return function(*args)
+        except (OSError, ReadError) as exc:
+            cause = exc if isinstance(exc, OSError) else exc.__cause__
+            transient = isinstance(cause, OSError) and cause.errno not in PERMANENT_ERRNOS
+            if not transient or attempt == attempts:
+                raise
+        time.sleep(backoff_s * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+def check_size(path: Path, max_mb: float | None) -> None:
+    if max_mb is None:
+        return
+    size = path.stat().st_size
+    if size > max_mb * MB:
+        raise ReadError(f"file too large: {size / MB:.1f} MB > {max_mb:g} MB limit")
+
+
+def pdf_page_count(path: Path) -> int | None:
+    """Pages of a PDF, counted without parsing them; ``None`` when pdfium cannot open it (the reader says why)."""
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(path)
+    except Exception:  # encrypted or damaged: left to the PDF reader's clearer message
+        return None
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def read_file(path: str, source_file: str, limits: ReadLimits) -> Document:
+    """The read stage with its page limit and I/O retries; any reader bug becomes a ``ReadError``."""
+    file = Path(path)
+    try:
+        if limits.max_pages is not None and detect_format(file) == "pdf":
+            pages = pdf_page_count(file)
+            if pages is not None and pages > limits.max_pages:
+                raise ReadError(f"too many pages: {pages} > {limits.max_pages} page limit")
+        return retry_io(read_document, file, source_file, attempts=limits.io_attempts, backoff_s=limits.io_backoff_s)
+    except ReadError:
+        raise
+    except Exception as exc:  # a reader bug must not stop the run: record it like any unreadable file
+        raise ReadError(f"unexpected {type(exc).__name__} while reading: {exc}".splitlines()[0][:300]) from exc
+
+
+class ReaderProcess:
+    """A child Python process that runs functions sent to it, one at a time, and can be killed on a deadline.
+
+    Functions travel by reference (module and name), arguments and results by pickle. It is started with
+    ``subprocess`` rather than ``multiprocessing`` so it also works inside daemonic workers (Dask's). Calls from
+    several threads take turns, which also keeps pdfium (not thread-safe) to one file at a time.
+    """
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._connection: _DuplexPipe | None = None
+        self._turn = threading.Lock()
+
+    def call(self, function: Callable[..., Any], *args: Any, timeout_s: float) -> Any:
+        """``function(*args)`` in the child; ``TimeoutError`` if it takes longer than ``timeout_s`` seconds."""
+        with self._turn:
+            return self._call(function, args, timeout_s)
+
+    def _call(self, function: Callable[..., Any], args: tuple, timeout_s: float) -> Any:
+        connection = self._start()
+        try:
+            connection.send((function, args))
+            finished = connection.poll(timeout_s)
+            reply = connection.recv() if finished else None
+        except (EOFError, OSError):
+            code = self.stop()
+            raise ChildProcessError(f"the reader process died (exit code {code})") from None
+        if not finished:
+            self.stop()
+            raise TimeoutError(timeout_s)
+        ok, value = reply
+        if ok:
+            return value
+        kind, message, status = value
+        if kind == "read_error":
+            raise ReadError(message, DocumentStatus(status))
+        raise RuntimeError(message)
+
+    def _start(self) -> _DuplexPipe:
+        if self._process is None or self._process.poll() is not None:
+            self.stop()
+            to_child_r, to_child_w = os.pipe()
+            from_child_r, from_child_w = os.pipe()
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "pipeline.guard", str(to_child_r), str(from_child_w)],
+                pass_fds=(to_child_r, from_child_w),
+                env=env,
+                stdin=subprocess.DEVNULL,
+            )
+            os.close(to_child_r)
+            os.close(from_child_w)
+            self._connection = _DuplexPipe(from_child_r, to_child_w)
+            try:
+                ready = self._connection.poll(READER_STARTUP_TIMEOUT_S) and self._connection.recv() == "ready"
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
+                code = self.stop()
+                raise ChildProcessError(f"the reader process did not start (exit code {code})")
+        return self._connection
+
+    def stop(self) -> int | None:
+        """Kill the child (if any) and return its exit code."""
+        process, self._process = self._process, None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.kill()
+        return process.wait()
+
+
+class _DuplexPipe:
+    """Two one-way pipes used as one connection (``multiprocessing.Connection`` wraps one descriptor each)."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self._reader = Connection(read_fd, writable=False)
+        self._writer = Connection(write_fd, readable=False)
+
+    def send(self, value: Any) -> None:
+        self._writer.send(value)
+
+    def poll(self, timeout: float) -> bool:
+        return self._reader.poll(timeout)
+
+    def recv(self) -> Any:
+        return self._reader.recv()
+
+    def close(self) -> None:
+        self._reader.close()
+        self._writer.close()
+
+
+_reader_process: ReaderProcess | None = None
+
+
+def _shared_reader() -> ReaderProcess:
+    """This process's reader child, started on first use and reused for every document after that."""
+    global _reader_process
+    if _reader_process is None:
+        _reader_process = ReaderProcess()
+        atexit.register(_reader_process.stop)
+    return _reader_process
+
+
+def guarded_read(path: Path, source_file: str, limits: ReadLimits) -> Document:
+    """Read ``path`` within ``limits``; every way of failing ends as a ``ReadError`` with a one-line reason."""
+    try:
+        check_size(path, limits.max_mb)
+    except OSError as exc:
+        raise ReadError(f"cannot open file: {exc.strerror or exc}") from exc
+    if limits.timeout_s is None:
+        return read_file(str(path), source_file, limits)
+    try:
+        return _shared_reader().call(read_file, str(path), source_file, limits, timeout_s=limits.timeout_s)
+    except TimeoutError:
+        raise ReadError(f"timeout: reading took longer than {limits.timeout_s:g} s") from None
+    except ChildProcessError as exc:
+        raise ReadError(str(exc)) from None
+
+
+def _serve(read_fd: int, write_fd: int) -> None:
+    """The child's loop: run each function received until the parent goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; the child ends with it
+    import pipeline.read.docx  # noqa: F401 -- the readers' imports must not count against a file's time limit
+    import pipeline.read.pdf  # noqa: F401
+    import pipeline.read.text  # noqa: F401
+
+    connection = _DuplexPipe(read_fd, write_fd)
+    try:
+        connection.send("ready")
+        while True:
+            connection.send(_run(connection.recv))
+    except (EOFError, OSError):  # the parent is gone (finished, killed, or it killed us)
+        return
+
+
+def _run(receive: Callable[[], tuple]) -> tuple:
+    """Receive one call, run it, and return the reply to send back."""
+    try:
+        function, args = receive()
+    except (EOFError, OSError):
+        raise
+    except Exception as exc:  # a function that cannot be imported here
+        return False, ("error", f"{type(exc).__name__}: {exc}", None)
+    try:
+        return True, function(*args)
+    except ReadError as exc:
+        return False, ("read_error", str(exc), exc.status.value)
+    except Exception as exc:
+        return False, ("error", f"{type(exc).__name__}: {exc}", None)
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]), int(sys.argv[2]))

@@ -1,0 +1,77 @@
+"""The run record: one ``runs`` row per ingestion run in the national database.
+
+The row is written when a run starts (``finished_at`` empty) and completed when it ends, so a run that was
+killed stays visible as one that never finished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from pipeline.store import STATEMENT_KINDS
+
+if TYPE_CHECKING:
+    from pipeline.process import DocumentResult
+
+RUNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    reports_dir VARCHAR,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    documents_seen INTEGER,
+    documents_new INTEGER,
+    documents_changed INTEGER,
+    documents_skipped INTEGER,
+    documents_failed INTEGER,
+    documents_withdrawn INTEGER,
+    statements_added INTEGER,
+    statements_flagged INTEGER
+)
+"""
+
+
+@dataclass
+class RunCounts:
+    """What one run did. ``changed`` counts files already known under their path (new bytes, a new model, or an
+    earlier failure retried); statements are achievements, challenges and goals of the documents it read."""
+
+    documents_seen: int = 0
+    documents_new: int = 0
+    documents_changed: int = 0
+    documents_skipped: int = 0
+    documents_failed: int = 0
+    documents_withdrawn: int = 0
+    statements_added: int = 0
+    statements_flagged: int = 0
+
+    def add(self, result: DocumentResult) -> None:
+        if result.document["status"] != "ok":
+            self.documents_failed += 1
+            return
+        statements = [s for s in result.statements if s["kind"] in STATEMENT_KINDS]
+        self.statements_added += len(statements)
+        self.statements_flagged += sum(bool(s["flagged"]) for s in statements)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, reports_dir: str) -> None:
+    con.execute(RUNS_SCHEMA)
+    con.execute(
+        "INSERT INTO runs (run_id, reports_dir, started_at) VALUES (?, ?, ?)", [run_id, reports_dir, _utc_now()]
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: RunCounts) -> None:
+    values = asdict(counts)
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    con.execute(
+        f"UPDATE runs SET finished_at = ?, {assignments} WHERE run_id = ?", [_utc_now(), *values.values(), run_id]
+    )
