@@ -58,9 +58,10 @@ def _header(results: dict) -> str:
         "",
         f"- Machine: {machine['cores']} cores ({machine['cpu']}), {machine['memory_gb']} GB RAM, "
         f"Python {machine['python']}, {machine['platform']}.",
-        f"- Packages: {packages}. Statement model: {', '.join(models) or 'unknown'}.",
-        "- *CPU/wall* is the measured process's CPU seconds over its wall seconds: below 1.0 it waited, "
-        "mostly for other work on the machine, and its rates are that much lower than on an idle machine.",
+        f"- Packages: {packages}. Statement model: {', '.join(models) or 'unknown'}"
+        + (f" ({results['model']})." if "model" in results else "."),
+        "- *CPU/wall* is the measured process's (and its children's) CPU seconds over its wall seconds: below 1.0 "
+        "it waited, mostly for other work on the machine, and its rates are that much lower than on an idle machine.",
     ]
     if len(models) > 1:
         lines.append(

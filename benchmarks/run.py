@@ -213,7 +213,7 @@ def measure_workers(bench: Benchmark, workers: list[int], size: int) -> dict:
     return {"size": size, "runs": runs}
 
 
-def measure_rerun(bench: Benchmark, documents: int) -> dict:
+def measure_rerun_docs(bench: Benchmark, documents: int) -> dict:
     """A first run, then a run on the same folder and output with nothing changed (issue 6)."""
     print(f"Unchanged re-run at {documents} documents:")
     copies = math.ceil(documents / len(corpus.report_files(SAMPLE)))
@@ -226,19 +226,19 @@ def measure_rerun(bench: Benchmark, documents: int) -> dict:
     }
 
 
-def pin_model(work: Path) -> str:
-    """The statement model every measurement uses: ``WORKREVIEW_MODEL`` if set, else a copy of the shipped model.
+def pin_model(work: Path) -> tuple[str, str]:
+    """``WORKREVIEW_MODEL`` for every measurement, and what it is: the one set, or a copy of the shipped model.
 
     Others may retrain ``models/statement_classifier`` while a long benchmark runs; a copy keeps every size on
     the same model (and keeps "unchanged" re-runs unchanged). Without a trained model, the rules.
     """
     if os.environ.get(MODEL_ENV):
-        return os.environ[MODEL_ENV]
+        return os.environ[MODEL_ENV], f"{MODEL_ENV}={os.environ[MODEL_ENV]}"
     if not (SHIPPED_MODEL / "config.cfg").is_file():
-        return "rules"
+        return "rules", "rules: no trained model in models/"
     snapshot = work / "model"
     shutil.copytree(SHIPPED_MODEL, snapshot)
-    return str(snapshot)
+    return str(snapshot), "copy of models/statement_classifier"
 
 
 def main() -> None:
@@ -248,16 +248,17 @@ def main() -> None:
     parser.add_argument("--workers-size", type=int, help="size for the worker comparison (default: largest flow size)")
     parser.add_argument("--rerun-docs", type=int, help="also time an unchanged re-run of a corpus of this many documents")
     parser.add_argument(
-        "--flow-budget", type=float, default=600, help="skip a flow run predicted (from smaller sizes) to take longer (s)"
+        "--flow-budget", type=float, default=600, help="skip a flow run predicted (from the library run) to take longer (s)"
     )
     parser.add_argument("--results", type=Path, default=HERE / "results", help="raw JSON folder")
     parser.add_argument("--readme", type=Path, default=HERE / "README.md", help="README whose tables are rewritten")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="workreview-bench-"))
+    model, model_label = pin_model(work)
     env = {
         **os.environ,
-        MODEL_ENV: pin_model(work),
+        MODEL_ENV: model,
         "PREFECT_HOME": str(work / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
@@ -269,7 +270,7 @@ def main() -> None:
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join([".venv/bin/python", "benchmarks/run.py", *sys.argv[1:]]),
         "machine": machine(),
-        "model": os.environ.get(MODEL_ENV) or ("copy of models/statement_classifier" if (SHIPPED_MODEL / "config.cfg").is_file() else "rules"),
+        "model": model_label,
     }
     summary = bench.raw.with_suffix(".json")
     try:
@@ -287,7 +288,7 @@ def main() -> None:
         if args.workers and flow_sizes:
             results["workers"] = measure_workers(bench, args.workers, args.workers_size or max(flow_sizes))
         if args.rerun_docs:
-            results["rerun_docs"] = measure_rerun(bench, args.rerun_docs)
+            results["rerun_docs"] = measure_rerun_docs(bench, args.rerun_docs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -14,6 +14,16 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_REPORTS = REPO / "sample_reports"
 SHARED_CORPORA = REPO.parent / "shared" / "corpora"
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work offline).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from conftest import CHROMIUM, CHROMIUM_ARGS
 import uvicorn
 from argon2 import PasswordHasher
 
@@ -18,15 +20,6 @@ from pipeline import review, store
 from review_fixtures import REPORT, build_dataset
 from workreview.web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SAMPLE_PDF = Path(__file__).resolve().parents[1] / "sample_reports" / "BMC_Provincial_Admin_Report_2020_EN.pdf"
 HOSTILE_REPORT = """District Administration
 Report on the Results of Work in 2020
