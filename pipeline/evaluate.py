@@ -279,8 +279,8 @@ class Evaluation:
 
 def evaluate(gold_dir: Path, pred_dir: Path, split: str | None = None) -> Evaluation:
     """Score the dataset exported to ``pred_dir`` against the gold in ``gold_dir`` (one split, or all)."""
-    gold_documents = _read_jsonl(gold_dir / "documents.jsonl", ("document", "province_code", "split"))
-    gold_statements = _read_jsonl(gold_dir / "statements.jsonl", ("document", "label", "text"))
+    gold_documents = read_gold_jsonl(gold_dir / "documents.jsonl", ("document", "province_code", "split"))
+    gold_statements = read_gold_jsonl(gold_dir / "statements.jsonl", ("document", "label", "text"))
     known = {row["document"] for row in gold_documents}
     orphans = sorted({row["document"] for row in gold_statements} - known)
     if orphans:
@@ -299,7 +299,7 @@ def evaluate(gold_dir: Path, pred_dir: Path, split: str | None = None) -> Evalua
     sources = sorted(set(statements["source_file"]) | set(provinces))
     by_name: dict[str, list[str]] = {}
     for source in sources:
-        by_name.setdefault(_file_name(source), []).append(source)
+        by_name.setdefault(file_name(source), []).append(source)
 
     in_scope = {row["document"] for row in gold_documents}
     warnings = [
@@ -370,11 +370,11 @@ def _evaluate_document(
     )
 
 
-def _file_name(source_file: str) -> str:
+def file_name(source_file: str) -> str:
     return source_file.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
+def read_gold_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
     if not path.is_file():
         raise EvaluationError(f"gold file not found: {path}")
     rows = []

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.evaluate import LABELS, EvaluationError, _file_name, _read_jsonl, match_statements
+from pipeline.evaluate import LABELS, EvaluationError, file_name, read_gold_jsonl, match_statements
 
 SPLITS = ("train", "dev", "test")
 
@@ -94,9 +94,9 @@ def _pair(gold: list[dict], predicted: list[dict], with_unit: bool) -> tuple[int
 
 def evaluate_quantities(gold_dir: Path, pred_dir: Path, split: str | None = None) -> dict[str, QuantityScore]:
     """Scores per split (``train``, ``dev``, ``test``) and ``all``; only that of ``split`` when one is given."""
-    documents = _read_jsonl(gold_dir / "documents.jsonl", ("document", "split"))
-    statements = _read_jsonl(gold_dir / "statements.jsonl", ("document", "text"))
-    quantities = _read_jsonl(gold_dir / "quantities.jsonl", ("document", "statement", "value", "unit"))
+    documents = read_gold_jsonl(gold_dir / "documents.jsonl", ("document", "split"))
+    statements = read_gold_jsonl(gold_dir / "statements.jsonl", ("document", "text"))
+    quantities = read_gold_jsonl(gold_dir / "quantities.jsonl", ("document", "statement", "value", "unit"))
     if split is not None and split not in {row["split"] for row in documents}:
         raise EvaluationError(f"no gold document in split {split!r}")
     predicted_statements, predicted_quantities = _read_predictions(pred_dir)
@@ -106,7 +106,7 @@ def evaluate_quantities(gold_dir: Path, pred_dir: Path, split: str | None = None
         gold_quantities.setdefault((row["document"], row["statement"]), []).append(row)
     by_name: dict[str, str] = {}
     for source in sorted(predicted_statements["source_file"].unique()):
-        by_name.setdefault(_file_name(source), source)
+        by_name.setdefault(file_name(source), source)
     predicted_by_source = {source: frame.to_dict("records") for source, frame in predicted_statements.groupby("source_file")}
     quantities_by_statement = {sid: frame.to_dict("records") for sid, frame in predicted_quantities.groupby("statement_id")}
 

@@ -28,7 +28,7 @@ from spacy.language import Language
 from spacy.tokens import DocBin
 from thinc.api import Config
 
-from pipeline.evaluate import Evaluation, evaluate, match_statements
+from pipeline.evaluate import Evaluation, evaluate, match_statements, read_gold_jsonl
 from pipeline.extract import extract, statement_doc
 from pipeline.nlp import MODEL_DIR, MODEL_ENV, load_pipeline, model_version
 from pipeline.nlp.calibration import (
@@ -72,18 +72,15 @@ class ReviewedExample:
     label: str
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def split_documents(gold_dir: Path, split: str) -> list[str]:
     """The file names of the gold documents of one split, in a fixed order."""
-    return sorted(row["document"] for row in read_jsonl(gold_dir / "documents.jsonl") if row["split"] == split)
+    documents = read_gold_jsonl(gold_dir / "documents.jsonl", ("document", "split"))
+    return sorted(row["document"] for row in documents if row["split"] == split)
 
 
 def gold_by_document(gold_dir: Path) -> dict[str, list[dict]]:
     grouped: dict[str, list[dict]] = {}
-    for row in read_jsonl(gold_dir / "statements.jsonl"):
+    for row in read_gold_jsonl(gold_dir / "statements.jsonl", ("document", "label", "text")):
         grouped.setdefault(row["document"], []).append(row)
     return grouped
 
