@@ -22,8 +22,6 @@ class Extraction:
     kind: str
     confidence: float
     scores: dict[str, float]
-    places: list[tuple[str, str]]
-    """``(label, id)`` of every place the entity ruler found (province code or ``code/district``)."""
 
 
 def statement_doc(nlp: Language, statement: Statement) -> Doc:
@@ -48,7 +46,6 @@ def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -
                 kind=kind,
                 confidence=round(scores[kind], 4),
                 scores={label: round(value, 4) for label, value in scores.items()},
-                places=[(ent.label_, ent.ent_id_) for ent in doc.ents],
             )
         )
     return extractions

@@ -148,39 +148,6 @@ def find_places(text: str) -> list[PlaceMention]:
     return mentions
 
 
-def entity_ruler_patterns() -> list[dict]:
-    """spaCy EntityRuler phrase patterns: ``GPE_PROVINCE`` (id = code) and ``GPE_DISTRICT`` (id = "code/name").
-
-    Phrase (string) patterns, matched on ``LOWER`` by the ruler's PhraseMatcher, keep the ruler fast on every
-    statement; each name is given spaced and hyphenated ("Kampong Cham", "Kampong-Cham"), and abbreviations
-    with and without their dot ("Kg. Cham", "Kg Cham"). Document attribution uses ``find_places``, which
-    tolerates more spacing variants.
-    """
-    return list(_ruler_patterns())
-
-
-@cache
-def _ruler_patterns() -> tuple[dict, ...]:
-    places, forms = _surface_forms()
-    seen: set[tuple[str, str, str]] = set()
-    patterns: list[dict] = []
-    for form, key in forms:
-        place = places.get(key)
-        if place is None:
-            continue
-        if place.kind == PROVINCE:
-            label, entity_id = "GPE_PROVINCE", place.province_code
-        else:
-            label, entity_id = "GPE_DISTRICT", f"{place.province_code}/{place.name}"
-        words = form.lower().split()
-        variants = {" ".join(words), "-".join(words), " ".join(w.rstrip(".") for w in words)}
-        for text in sorted(variants):
-            if text and (label, entity_id, text) not in seen:
-                seen.add((label, entity_id, text))
-                patterns.append({"label": label, "pattern": text, "id": entity_id})
-    return tuple(patterns)
-
-
 def _key(text: str) -> str:
     """What two spellings of one name share: their letters and digits, lower-cased."""
     return "".join(char for char in text.lower() if char.isalnum())

@@ -250,7 +250,7 @@ def statement_reliability(results: list[DocumentResult], gold_dir: Path) -> list
 
 
 def words_per_second(nlp: Language, statements: list[Statement], repeats: int = 3) -> float:
-    """Extraction speed (context, classifier, calibration, place ruler) on these statements; best of a few runs."""
+    """Extraction speed (context markers, classifier, calibration) on these statements; best of a few runs."""
     words = sum(len(statement.text.split()) for statement in statements)
     best = float("inf")
     for _ in range(repeats):

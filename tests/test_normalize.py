@@ -7,7 +7,7 @@ import time
 import pytest
 
 from pipeline.document import Block, BlockKind, Document
-from pipeline.gazetteer import districts, entity_ruler_patterns, find_places, province_by_code, provinces
+from pipeline.gazetteer import districts, find_places, province_by_code, provinces
 from pipeline.normalize import attribute_document
 
 LETTERHEAD = ("KINGDOM OF CAMBODIA", "NATION RELIGION KING")
@@ -138,22 +138,6 @@ def test_a_bare_name_shared_with_a_municipality_is_the_province():
     [bare, qualified] = find_places("Battambang and Battambang City")
     assert (bare.kind, bare.province_code) == ("province", "KH-2")
     assert (qualified.kind, qualified.district_type, qualified.province_code) == ("district", "municipality", "KH-2")
-
-
-def test_entity_ruler_patterns_tag_places_on_a_blank_english_pipeline():
-    import spacy
-
-    nlp = spacy.blank("en")
-    nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}).add_patterns(entity_ruler_patterns())
-    doc = nlp("Teams from Kampong-Cham, KAMPONG CHAM, Kg. Cham and Khan Sen Sok met in Preah Sihanouk.")
-    found = [(ent.text, ent.label_, ent.ent_id_) for ent in doc.ents]
-    assert found == [
-        ("Kampong-Cham", "GPE_PROVINCE", "KH-3"),
-        ("KAMPONG CHAM", "GPE_PROVINCE", "KH-3"),
-        ("Kg. Cham", "GPE_PROVINCE", "KH-3"),
-        ("Khan Sen Sok", "GPE_DISTRICT", "KH-12/Sen Sok"),
-        ("Preah Sihanouk", "GPE_PROVINCE", "KH-18"),
-    ]
 
 
 # --- province attribution ----------------------------------------------------------------------------------------

@@ -25,19 +25,10 @@ MODEL_ENV = "WORKREVIEW_MODEL"
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "statement_classifier"
 
 
-def add_place_ruler(nlp: Language) -> None:
-    """The gazetteer's provinces and districts as an entity ruler (``doc.ents``), whichever classifier runs."""
-    from pipeline.gazetteer import entity_ruler_patterns
-
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(entity_ruler_patterns())
-
-
 def build_rule_pipeline() -> Language:
-    """Blank English + sentencizer + place ruler (gazetteer) + the cue-phrase statement classifier."""
+    """Blank English + sentencizer + the cue-phrase statement classifier."""
     nlp = spacy.blank("en")
     nlp.add_pipe("report_sentencizer")
-    add_place_ruler(nlp)
     nlp.add_pipe("statement_cues")
     nlp.meta["name"] = "workreview_rules"
     nlp.meta["version"] = RULES_VERSION
@@ -45,9 +36,8 @@ def build_rule_pipeline() -> Language:
 
 
 def load_trained_pipeline(model_dir: Path) -> Language:
-    """A trained model folder (``workreview train``) plus the place ruler; offline, nothing downloaded."""
+    """A trained model folder (``workreview train``); offline, nothing downloaded."""
     nlp = spacy.load(model_dir)
-    add_place_ruler(nlp)
     nlp.meta["weights_hash"] = weights_hash(model_dir)
     return nlp
 
