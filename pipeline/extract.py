@@ -22,6 +22,8 @@ class Extraction:
     kind: str
     confidence: float
     scores: dict[str, float]
+    cue_kind: str | None
+    """The cue-phrase rules' label when the pipeline carries them as a second opinion (the trained model does)."""
 
 
 def statement_doc(nlp: Language, statement: Statement) -> Doc:
@@ -46,6 +48,7 @@ def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -
                 kind=kind,
                 confidence=round(scores[kind], 4),
                 scores={label: round(value, 4) for label, value in scores.items()},
+                cue_kind=doc._.cue_kind,
             )
         )
     return extractions

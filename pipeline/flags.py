@@ -3,7 +3,9 @@
 Which reasons fire depends on the classifier (``review_policy``). With a trained model ``section_mismatch`` is
 off: the model reads the section itself, and when it still disagrees it is mostly right (dev: 18 % of the
 exported statements, 81 % of them correct), so the reason alone would spend most of a 25 % review budget on
-correct labels. Its low-confidence threshold, tuned on dev and stored with the model, catches the wrong ones.
+correct labels. Two signals catch its mistakes instead: ``cues_disagree``, when the cue-phrase rules the model
+carries as a second opinion label the statement differently, and ``low_confidence``, below a threshold fitted
+by cross-validation with every other reason counted and stored with the model (``pipeline.train``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
 FLAG_REASONS: dict[str, str] = {
     "low_confidence": "the classifier's confidence is below the review threshold",
     "section_mismatch": "the statement's kind differs from the kind its section heading announces",
+    "cues_disagree": "the cue-phrase rules give the statement a different kind than the trained model",
     "province_unresolved": "the reporting province of the document could not be determined",
     "year_unresolved": "the year under review could not be determined",
     "partial_document": "the document was read only in part (some pages had no text layer)",
@@ -49,6 +52,7 @@ def statement_flags(
     kind: str,
     confidence: float,
     section_kind: str,
+    cue_kind: str | None = None,
     word_count: int,
     document_unresolved: list[str],
     partial_document: bool,
@@ -63,6 +67,8 @@ def statement_flags(
     mismatch = kind != "other" and section_kind != "other" and SECTION_KIND_OF_LABEL[kind] != section_kind
     if policy.section_mismatch and mismatch:
         reasons.append("section_mismatch")
+    if kind != "other" and cue_kind is not None and cue_kind != kind:
+        reasons.append("cues_disagree")
     if "province" in document_unresolved:
         reasons.append("province_unresolved")
     if "report_year" in document_unresolved:

@@ -139,6 +139,7 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
             kind=extraction.kind,
             confidence=extraction.confidence,
             section_kind=statement.section_kind.value,
+            cue_kind=extraction.cue_kind,
             word_count=len(statement.text.split()),
             document_unresolved=list(attribution.unresolved),
             partial_document=bool(document.warnings),

@@ -12,13 +12,14 @@ import spacy
 from conftest import SAMPLE_REPORTS
 from pipeline.document import Block, BlockKind, Document
 from pipeline.extract import extract
-from pipeline.flags import review_policy
+from pipeline.flags import review_policy, statement_flags
 from pipeline.nlp import MODEL_DIR, MODEL_ENV, load_pipeline, model_version
 from pipeline.nlp.calibration import fit_temperature, reliability, scale
 from pipeline.segment import segment
 from pipeline.train import (
     ReviewedExample,
     choose_threshold,
+    document_folds,
     gold_labels,
     labelled_statements,
     train_statement_classifier,
@@ -114,6 +115,8 @@ def test_the_pipeline_uses_the_shipped_model_unless_told_otherwise(monkeypatch):
         extractions = extract(segment(document), nlp)
         assert [e.kind for e in extractions] == ["goal", "challenge"]
         assert all(0.0 <= e.confidence <= 1.0 for e in extractions)
+        # The rules' second opinion: they count "3" and "2021" as achievement cues, a disagreement to flag.
+        assert [e.cue_kind for e in extractions] == ["achievement", "challenge"]
 
         monkeypatch.setenv(MODEL_ENV, "rules")
         load_pipeline.cache_clear()
@@ -125,6 +128,37 @@ def test_the_pipeline_uses_the_shipped_model_unless_told_otherwise(monkeypatch):
             load_pipeline()
     finally:
         load_pipeline.cache_clear()
+
+
+def test_the_rules_as_second_opinion_name_their_kind_and_leave_the_model_scores_alone():
+    rules = spacy.blank("en")
+    rules.add_pipe("statement_cues")
+    opinion = spacy.blank("en")
+    opinion.add_pipe("statement_cues", config={"second_opinion": True})
+    text = "Shortages of teachers delayed the opening of two schools."
+    cats = rules(text).cats
+    doc = opinion(text)
+    assert doc._.cue_kind == max(cats, key=cats.get) == "challenge"
+    assert doc.cats == {}
+
+
+def test_a_statement_the_rules_label_differently_is_flagged_for_review():
+    def reasons(kind: str, cue_kind: str | None) -> list[str]:
+        return statement_flags(kind=kind, confidence=0.99, section_kind="achievements", cue_kind=cue_kind,
+                               word_count=12, document_unresolved=[], partial_document=False)
+
+    assert reasons("achievement", "challenge") == ["cues_disagree"]
+    assert reasons("achievement", "achievement") == []
+    assert reasons("achievement", None) == []  # a pipeline without the second opinion
+    assert reasons("other", "goal") == []  # not exported, so not in the review queue
+
+
+def test_cross_validation_folds_cover_every_document_once_and_mix_the_formats():
+    documents = [f"r{i}.{ext}" for i in range(6) for ext in ("pdf", "docx", "txt")]
+    folds = document_folds(documents, 4)
+    assert sorted(name for fold in folds for name in fold) == sorted(documents)
+    assert [len(fold) for fold in folds] == [5, 5, 4, 4]
+    assert all({Path(name).suffix for name in fold} == {".pdf", ".docx", ".txt"} for fold in folds)
 
 
 def test_temperature_softens_an_over_confident_classifier_without_changing_its_answers():

@@ -55,7 +55,7 @@ def train(
         typer.Option("--reviews", help="Output folder whose reviewers' decisions become training examples."),
     ] = None,
 ) -> None:
-    """Train the statement classifier on the train split, calibrate on dev, and score it on dev and test."""
+    """Train the statement classifier on the train split, calibrate it by cross-validation, score it on dev and test."""
     from pipeline.nlp import MODEL_DIR
     from pipeline.train import DEFAULT_CONFIG, train_statement_classifier, write_scores
 

@@ -26,9 +26,8 @@ MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "statement_classifi
 
 
 def build_rule_pipeline() -> Language:
-    """Blank English + sentencizer + the cue-phrase statement classifier."""
+    """Blank English + the cue-phrase statement classifier."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("report_sentencizer")
     nlp.add_pipe("statement_cues")
     nlp.meta["name"] = "workreview_rules"
     nlp.meta["version"] = RULES_VERSION

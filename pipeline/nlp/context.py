@@ -2,7 +2,13 @@
 
 from spacy.tokens import Doc
 
-CONTEXT_EXTENSIONS = {"section_kind": "other", "lead_in": "", "block_kind": "paragraph", "position": 0.0}
+CONTEXT_EXTENSIONS = {
+    "section_kind": "other",
+    "lead_in": "",
+    "block_kind": "paragraph",
+    "position": 0.0,
+    "cue_kind": None,  # the cue-phrase rules' label, when a pipeline carries them as a second opinion
+}
 
 
 def register_context_extensions() -> None:
