@@ -24,6 +24,8 @@ class Extraction:
     scores: dict[str, float]
     cue_kind: str | None
     """The cue-phrase rules' label when the pipeline carries them as a second opinion (the trained model does)."""
+    tokens: Doc
+    """The statement as the classifier read it, for later steps that need its tokens (sectors)."""
 
 
 def statement_doc(nlp: Language, statement: Statement) -> Doc:
@@ -49,6 +51,7 @@ def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -
                 confidence=round(scores[kind], 4),
                 scores={label: round(value, 4) for label, value in scores.items()},
                 cue_kind=doc._.cue_kind,
+                tokens=doc,
             )
         )
     return extractions

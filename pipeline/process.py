@@ -105,7 +105,10 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
     extractions = extract(statements, nlp)
     attribution = attribute_document(document)
     quantities = [find_quantities(statement.text) for statement in statements]
-    sectors = [classify_sector(statement.text, statement.lead_in, statement.section) for statement in statements]
+    sectors = [
+        classify_sector(statement.text, statement.lead_in, statement.section, tokens=extraction.tokens)
+        for statement, extraction in zip(statements, extractions)
+    ]
     seconds["extract"] = time.perf_counter() - started
 
     version = model_version(nlp)

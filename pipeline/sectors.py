@@ -20,7 +20,6 @@ import spacy
 import yaml
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from spacy.util import filter_spans
 
 LEXICON_PATH = Path(__file__).parent / "data" / "sectors.yaml"
 OTHER = "other"
@@ -54,13 +53,19 @@ def _matcher() -> tuple[spacy.language.Language, PhraseMatcher, dict[int, tuple[
 
 
 def sector_scores(doc: Doc) -> dict[str, int]:
-    """The summed weight of each sector's phrases in ``doc`` (sectors with no match are absent)."""
+    """The summed weight of each sector's phrases in ``doc`` (sectors with no match are absent).
+
+    ``doc`` may come from another pipeline's vocabulary (the statement classifier's), so matches stay
+    ``(key, start, end)`` triples; of overlapping ones the longest wins, then the earliest, as in
+    ``spacy.util.filter_spans``."""
     _, matcher, meaning = _matcher()
-    spans = filter_spans(matcher(doc, as_spans=True))
+    taken: set[int] = set()
     scores: dict[str, int] = {}
-    for span in spans:
-        sector, weight = meaning[span.label]
-        scores[sector] = scores.get(sector, 0) + weight
+    for key, start, end in sorted(matcher(doc), key=lambda match: (match[1] - match[2], match[1])):
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            sector, weight = meaning[key]
+            scores[sector] = scores.get(sector, 0) + weight
     return scores
 
 
@@ -74,16 +79,17 @@ def _best(scores: dict[str, int]) -> str | None:
 TABLE_CELL_SEPARATOR = " | "
 
 
-def classify_sector(text: str, *context: str) -> str:
+def classify_sector(text: str, *context: str, tokens: Doc | None = None) -> str:
     """The sector of ``text``; when it names none, of the first ``context`` text that does; else ``other``.
 
-    A table row's first cell names its subject ("Irrigation canals rehabilitated | 35 | 21 | Delayed by the
-    floods"), so its phrases count twice."""
+    ``tokens`` is ``text`` already tokenized (the extraction stage's ``Doc``; marker words it may carry match no
+    phrase), to save tokenizing it again. A table row's first cell names its subject ("Irrigation canals
+    rehabilitated | 35 | 21 | Delayed by the floods"), so its phrases count twice."""
     nlp = _matcher()[0]
-    for candidate in (text, *context):
+    for index, candidate in enumerate((text, *context)):
         if not candidate:
             continue
-        scores = sector_scores(nlp.make_doc(candidate))
+        scores = sector_scores(tokens if index == 0 and tokens is not None else nlp.make_doc(candidate))
         if TABLE_CELL_SEPARATOR in candidate:
             label = candidate.split(TABLE_CELL_SEPARATOR, 1)[0]
             for sector, score in sector_scores(nlp.make_doc(label)).items():

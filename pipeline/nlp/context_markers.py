@@ -50,8 +50,9 @@ def with_context(doc: Doc, features: tuple[str, ...] | list[str]) -> Doc:
     markers = context_words(features, doc._.section_kind, doc._.block_kind, doc._.lead_in, doc._.position)
     if not markers:
         return doc
-    words = markers + [token.text for token in doc]
-    spaces = [True] * len(markers) + [bool(token.whitespace_) for token in doc]
+    tokens = [(token.text, bool(token.whitespace_)) for token in doc]  # one pass: a Token object costs
+    words = markers + [text for text, _ in tokens]
+    spaces = [True] * len(markers) + [space for _, space in tokens]
     return Doc(doc.vocab, words=words, spaces=spaces, user_data=dict(doc.user_data))
 
 

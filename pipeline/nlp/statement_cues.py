@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.attrs import LIKE_NUM
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline.nlp.context import register_context_extensions
@@ -61,25 +62,26 @@ class StatementCues:
     def __init__(self, nlp: Language, name: str, second_opinion: bool = False):
         self.name = name
         self.second_opinion = second_opinion
-        # Phrases go through a PhraseMatcher (one hash lookup per token), numbers through a one-pattern Matcher.
+        # A PhraseMatcher finds the phrases with one hash lookup per token; numbers are read off the token array.
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.phrases.add("goal", [nlp.make_doc(phrase) for phrase in GOAL_CUES])
         self.phrases.add("challenge", [nlp.make_doc(phrase) for phrase in CHALLENGE_CUES])
         self.phrases.add("achievement", [nlp.make_doc(verb) for verb in ACHIEVEMENT_VERBS])
-        self.numbers = Matcher(nlp.vocab)
-        self.numbers.add("achievement", [[{"LIKE_NUM": True}]])
         self.label_ids = {nlp.vocab.strings[label]: label for label in ("goal", "challenge", "achievement")}
         self.tokenizer = nlp.tokenizer
         register_context_extensions()
 
     def _cue_scores(self, doc: Doc, weight: float, scores: dict[str, float]) -> None:
         seen: set[tuple[str, int]] = set()
-        for match_id, start, _end in [*self.phrases(doc), *self.numbers(doc)]:
+        for match_id, start, _end in self.phrases(doc):
             label = self.label_ids[match_id]
             # Each cue counts once per position so overlapping phrases ("delayed", "was delayed") don't stack.
             if (label, start) not in seen:
                 seen.add((label, start))
                 scores[label] += CUE_WEIGHTS[label] * weight
+        for start in doc.to_array(LIKE_NUM).nonzero()[0].tolist():  # a number is an achievement cue too
+            if ("achievement", start) not in seen:
+                scores["achievement"] += CUE_WEIGHTS["achievement"] * weight
 
     def __call__(self, doc: Doc) -> Doc:
         scores = dict.fromkeys(LABELS, 0.0)
