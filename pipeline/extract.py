@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.nlp.context import register_context_extensions
+from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
+from pipeline.nlp.context_markers import MARKER_WORD, with_context
 from pipeline.segment import Statement
 
 LABELS = ("achievement", "challenge", "goal", "other")
@@ -30,7 +31,6 @@ class Extraction:
 
 def statement_doc(nlp: Language, statement: Statement) -> Doc:
     """The statement's words, carrying its context (section kind, lead-in, block kind, position) in ``doc._``."""
-    register_context_extensions()
     doc = nlp.make_doc(statement.text)
     doc._.section_kind = statement.section_kind.value
     doc._.lead_in = statement.lead_in
@@ -39,8 +39,23 @@ def statement_doc(nlp: Language, statement: Statement) -> Doc:
     return doc
 
 
+def classifier_doc(nlp: Language, statement: Statement) -> Doc:
+    """What the pipeline reads: with a ``context_markers`` step, the statement already behind its markers.
+
+    A statement with a word of its own shaped like a marker ("sec=x") takes the slow road, so that the word is
+    split as usual."""
+    if "context_markers" not in nlp.pipe_names:
+        return statement_doc(nlp, statement)
+    markers = nlp.get_pipe("context_markers")
+    if MARKER_WORD.search(statement.text):
+        return with_context(statement_doc(nlp, statement), markers.features)
+    return markers.make_doc(
+        statement.text, statement.section_kind.value, statement.block_kind, statement.lead_in, statement.position
+    )
+
+
 def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -> list[Extraction]:
-    docs = [statement_doc(nlp, statement) for statement in statements]
+    docs = [classifier_doc(nlp, statement) for statement in statements]
     extractions = []
     for doc in nlp.pipe(docs, batch_size=batch_size):
         scores = {label: float(doc.cats.get(label, 0.0)) for label in LABELS}

@@ -11,10 +11,11 @@ import spacy
 
 from conftest import SAMPLE_REPORTS
 from pipeline.document import Block, BlockKind, Document
-from pipeline.extract import extract
+from pipeline.extract import classifier_doc, extract, statement_doc
 from pipeline.flags import review_policy, statement_flags
 from pipeline.nlp import MODEL_DIR, MODEL_ENV, load_pipeline, model_version
 from pipeline.nlp.calibration import fit_temperature, reliability, scale
+from pipeline.nlp.context_markers import with_context
 from pipeline.segment import segment
 from pipeline.train import (
     ReviewedExample,
@@ -128,6 +129,27 @@ def test_the_pipeline_uses_the_shipped_model_unless_told_otherwise(monkeypatch):
             load_pipeline()
     finally:
         load_pipeline.cache_clear()
+
+
+def test_statements_tokenized_behind_their_markers_read_as_markers_put_in_front_of_their_words():
+    document = Document(
+        source_file="x.txt",
+        format="txt",
+        blocks=[
+            Block(BlockKind.HEADING, "2. Goals for 2021"),
+            Block(BlockKind.PARAGRAPH, "In 2021 the district will focus on the following priorities:"),
+            Block(BlockKind.LIST_ITEM, "Repair 12 km (NR-33) of roads, sec=x and U.S.-funded wells."),
+            Block(BlockKind.TABLE_ROW, "Wells drilled | 40 | 35 | Below target"),
+        ],
+    ).assemble()
+    nlp = load_pipeline()
+    features = nlp.get_pipe("context_markers").features
+    for statement in segment(document):
+        once = classifier_doc(nlp, statement)
+        twice = with_context(statement_doc(nlp, statement), features)
+        assert [(t.text, t.whitespace_) for t in once] == [(t.text, t.whitespace_) for t in twice]
+        assert once._.markers == twice._.markers > 0
+        assert nlp(once).cats == pytest.approx(nlp(twice).cats)
 
 
 def test_the_rules_as_second_opinion_name_their_kind_and_leave_the_model_scores_alone():

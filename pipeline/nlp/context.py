@@ -1,4 +1,7 @@
-"""What a statement's surroundings say, carried on its ``Doc`` for the classifier to use."""
+"""What a statement's surroundings say, carried on its ``Doc`` for the classifier to use.
+
+The extensions are registered when this module is imported, which every module that reads them does.
+"""
 
 from spacy.tokens import Doc
 
@@ -8,6 +11,7 @@ CONTEXT_EXTENSIONS = {
     "block_kind": "paragraph",
     "position": 0.0,
     "cue_kind": None,  # the cue-phrase rules' label, when a pipeline carries them as a second opinion
+    "markers": 0,  # how many context marker words ("sec=goals" ...) lead the Doc
 }
 
 
@@ -15,3 +19,6 @@ def register_context_extensions() -> None:
     for name, default in CONTEXT_EXTENSIONS.items():
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
+
+
+register_context_extensions()

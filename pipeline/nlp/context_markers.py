@@ -8,6 +8,10 @@ run time exactly what it learned from.
 Nearly every goal of the corpus sits in a goals section, so a model could learn "sec=goals" instead of the
 words of a goal. The ``without_section`` augmenter also shows it every training statement without its section
 marker, so the words must carry the label on their own and the section only tips the balance.
+
+The extraction stage does not build each statement twice (its words, then markers + words): ``make_doc`` tokenizes
+the markers and the text in one go, with a tokenizer that keeps marker words whole, and the component then leaves
+the ``Doc`` alone. Both give the same tokens.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ from collections.abc import Callable, Iterator
 
 from spacy import registry
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.training import Example
 
-from pipeline.nlp.context import register_context_extensions
+from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
 
 CONTEXT_FEATURES = ("section", "block", "lead_in", "position")
 POSITION_BUCKETS = 5
 LEAD_IN_WORD = re.compile(r"[a-z]+")
 SECTION_MARKER = "sec="
+MARKER_WORD = re.compile(r"(?:sec|blk|pos|lead)=[a-z0-9_]+")
 
 
 def context_words(
@@ -46,31 +52,68 @@ def context_words(
 
 def with_context(doc: Doc, features: tuple[str, ...] | list[str]) -> Doc:
     """A new ``Doc``: the markers read from ``doc._`` followed by ``doc``'s tokens (extension values kept)."""
-    register_context_extensions()
-    markers = context_words(features, doc._.section_kind, doc._.block_kind, doc._.lead_in, doc._.position)
+    context = doc._
+    if context.markers:
+        return doc
+    markers = context_words(features, context.section_kind, context.block_kind, context.lead_in, context.position)
     if not markers:
         return doc
     tokens = [(token.text, bool(token.whitespace_)) for token in doc]  # one pass: a Token object costs
     words = markers + [text for text, _ in tokens]
     spaces = [True] * len(markers) + [space for _, space in tokens]
-    return Doc(doc.vocab, words=words, spaces=spaces, user_data=dict(doc.user_data))
+    marked = Doc(doc.vocab, words=words, spaces=spaces, user_data=dict(doc.user_data))
+    marked._.markers = len(markers)
+    return marked
 
 
 class ContextMarkers:
-    def __init__(self, name: str, features: list[str]):
+    def __init__(self, nlp: Language, name: str, features: list[str]):
         unknown = set(features) - set(CONTEXT_FEATURES)
         if unknown:
             raise ValueError(f"unknown context features {sorted(unknown)}; known: {', '.join(CONTEXT_FEATURES)}")
+        self.nlp = nlp
         self.name = name
         self.features = tuple(features)
+        self._marker_tokenizer: Tokenizer | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         return with_context(doc, self.features)
 
+    def make_doc(self, text: str, section_kind: str, block_kind: str, lead_in: str, position: float) -> Doc:
+        """The ``Doc`` ``with_context`` would make for ``text`` in this context, tokenized once."""
+        markers = context_words(self.features, section_kind, block_kind, lead_in, position)
+        doc = self.marker_tokenizer(" ".join([*markers, text]) if markers else text)
+        context = doc._
+        context.section_kind, context.block_kind, context.lead_in, context.position = (
+            section_kind,
+            block_kind,
+            lead_in,
+            position,
+        )
+        context.markers = len(markers)
+        return doc
+
+    @property
+    def marker_tokenizer(self) -> Tokenizer:
+        """The pipeline's tokenizer, plus: a marker word is one token. Built on first use, after loading."""
+        if self._marker_tokenizer is None:
+            base = self.nlp.tokenizer
+            self._marker_tokenizer = Tokenizer(
+                self.nlp.vocab,
+                rules=base.rules,
+                prefix_search=base.prefix_search,
+                suffix_search=base.suffix_search,
+                infix_finditer=base.infix_finditer,
+                token_match=MARKER_WORD.fullmatch,
+                url_match=base.url_match,
+                faster_heuristics=base.faster_heuristics,
+            )
+        return self._marker_tokenizer
+
 
 @Language.factory("context_markers", default_config={"features": list(CONTEXT_FEATURES)})
 def make_context_markers(nlp: Language, name: str, features: list[str]) -> ContextMarkers:
-    return ContextMarkers(name, features)
+    return ContextMarkers(nlp, name, features)
 
 
 def without_section(nlp: Language, example: Example) -> Iterator[Example]:

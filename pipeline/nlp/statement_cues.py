@@ -18,7 +18,7 @@ from spacy.attrs import LIKE_NUM
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from pipeline.nlp.context import register_context_extensions
+from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
 
 LABELS = ("achievement", "challenge", "goal", "other")
 SECTION_LABEL = {"achievements": "achievement", "challenges": "challenge", "goals": "goal", "other": "other"}
@@ -69,34 +69,35 @@ class StatementCues:
         self.phrases.add("achievement", [nlp.make_doc(verb) for verb in ACHIEVEMENT_VERBS])
         self.label_ids = {nlp.vocab.strings[label]: label for label in ("goal", "challenge", "achievement")}
         self.tokenizer = nlp.tokenizer
-        register_context_extensions()
 
-    def _cue_scores(self, doc: Doc, weight: float, scores: dict[str, float]) -> None:
+    def _cue_scores(self, doc: Doc, words: int, weight: float, scores: dict[str, float]) -> None:
+        """Add the cues found in ``doc`` from token ``words`` on (the statement's own words follow any markers)."""
         seen: set[tuple[str, int]] = set()
-        for match_id, start, _end in self.phrases(doc):
+        for match_id, start, _end in self.phrases(doc[words:]):
             label = self.label_ids[match_id]
             # Each cue counts once per position so overlapping phrases ("delayed", "was delayed") don't stack.
             if (label, start) not in seen:
                 seen.add((label, start))
                 scores[label] += CUE_WEIGHTS[label] * weight
-        for start in doc.to_array(LIKE_NUM).nonzero()[0].tolist():  # a number is an achievement cue too
-            if ("achievement", start) not in seen:
+        for start in doc.to_array(LIKE_NUM)[words:].nonzero()[0].tolist():  # a number is an achievement cue too
+            if ("achievement", words + start) not in seen:
                 scores["achievement"] += CUE_WEIGHTS["achievement"] * weight
 
     def __call__(self, doc: Doc) -> Doc:
+        context = doc._
         scores = dict.fromkeys(LABELS, 0.0)
         scores["other"] = OTHER_BASELINE
-        self._cue_scores(doc, 1.0, scores)
-        if doc._.lead_in:
+        self._cue_scores(doc, context.markers, 1.0, scores)
+        if context.lead_in:
             # "In 2021 the district will focus on the following:" makes the list below it goals.
-            self._cue_scores(self.tokenizer(doc._.lead_in), LEAD_IN_WEIGHT, scores)
-        if len(doc) and doc[0].lower_ in IMPERATIVE_VERBS:
+            self._cue_scores(self.tokenizer(context.lead_in), 0, LEAD_IN_WEIGHT, scores)
+        if len(doc) > context.markers and doc[context.markers].lower_ in IMPERATIVE_VERBS:
             scores["goal"] += CUE_WEIGHTS["goal"] * 0.75
-        scores[SECTION_LABEL[doc._.section_kind]] += SECTION_PRIOR
+        scores[SECTION_LABEL[context.section_kind]] += SECTION_PRIOR
         top = max(scores.values())
         exp = {label: math.exp(score - top) for label, score in scores.items()}
         if self.second_opinion:
-            doc._.cue_kind = max(exp, key=exp.__getitem__)
+            context.cue_kind = max(exp, key=exp.__getitem__)
             return doc
         total = sum(exp.values())
         doc.cats = {label: value / total for label, value in exp.items()}
