@@ -84,12 +84,10 @@ class ContextMarkers:
         markers = context_words(self.features, section_kind, block_kind, lead_in, position)
         doc = self.marker_tokenizer(" ".join([*markers, text]) if markers else text)
         context = doc._
-        context.section_kind, context.block_kind, context.lead_in, context.position = (
-            section_kind,
-            block_kind,
-            lead_in,
-            position,
-        )
+        context.section_kind = section_kind
+        context.block_kind = block_kind
+        context.lead_in = lead_in
+        context.position = position
         context.markers = len(markers)
         return doc
 
