@@ -62,9 +62,10 @@ def measure_library(corpus: Path, out: Path) -> dict:
     from corpus import report_files
     from pipeline import store
     from pipeline.nlp import load_pipeline, model_version
-    from pipeline.process import process_file
+    from pipeline.process import prepare_stages, process_file
 
     with Stopwatch() as load:
+        prepare_stages()
         version = model_version(load_pipeline())
     # Per format: documents, pages, words, statements, and the seconds of each stage the pipeline reports.
     formats: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 BEGIN = "<!-- results:begin (written by benchmarks/run.py) -->"
 END = "<!-- results:end -->"
-STAGE_NOTES = {"extract": "extract (+ normalize)"}
+STAGE_NOTES = {"extract": "extract (spaCy)", "normalize": "normalize (province, quantities, sectors)"}
 
 
 def update_readme(readme: Path, results: dict) -> None:
@@ -138,7 +138,8 @@ def _stages(results: dict) -> str:
         "stage and the total); "
         "*PDF pages/s* divides the PDFs' pages by the stage's seconds on the PDFs only (DOCX, TXT and MD have no "
         "pages); *words/s* and *documents/s* are over all documents. The store stage works per statement row, so it "
-        "has no per-page rate. The spaCy pipeline is loaded once before the clock starts "
+        "has no per-page rate. What the extract and normalize stages load once per process (the spaCy pipeline, the "
+        "place-name matcher, the sector lexicon: `pipeline.process.prepare_stages`) is loaded before the clock starts "
         + "("
         + ", ".join(
             f"{entry['library']['model_load']['wall']:.1f} s at {size}×"

@@ -70,27 +70,28 @@ class StatementCues:
         self.label_ids = {nlp.vocab.strings[label]: label for label in ("goal", "challenge", "achievement")}
         self.tokenizer = nlp.tokenizer
 
-    def _cue_scores(self, doc: Doc, words: int, weight: float, scores: dict[str, float]) -> None:
-        """Add the cues found in ``doc`` from token ``words`` on (the statement's own words follow any markers)."""
+    def _cue_scores(self, doc: Doc, weight: float, scores: dict[str, float]) -> None:
+        """Add the cues found in ``doc``. Context marker words ("sec=goals") are neither cue phrases nor numbers, so
+        a statement behind its markers scores as its words alone."""
         seen: set[tuple[str, int]] = set()
-        for match_id, start, _end in self.phrases(doc[words:]):
+        for match_id, start, _end in self.phrases(doc):
             label = self.label_ids[match_id]
             # Each cue counts once per position so overlapping phrases ("delayed", "was delayed") don't stack.
             if (label, start) not in seen:
                 seen.add((label, start))
                 scores[label] += CUE_WEIGHTS[label] * weight
-        for start in doc.to_array(LIKE_NUM)[words:].nonzero()[0].tolist():  # a number is an achievement cue too
-            if ("achievement", words + start) not in seen:
+        for start in doc.to_array(LIKE_NUM).nonzero()[0].tolist():  # a number is an achievement cue too
+            if ("achievement", start) not in seen:
                 scores["achievement"] += CUE_WEIGHTS["achievement"] * weight
 
     def __call__(self, doc: Doc) -> Doc:
         context = doc._
         scores = dict.fromkeys(LABELS, 0.0)
         scores["other"] = OTHER_BASELINE
-        self._cue_scores(doc, context.markers, 1.0, scores)
+        self._cue_scores(doc, 1.0, scores)
         if context.lead_in:
             # "In 2021 the district will focus on the following:" makes the list below it goals.
-            self._cue_scores(self.tokenizer(context.lead_in), 0, LEAD_IN_WEIGHT, scores)
+            self._cue_scores(self.tokenizer(context.lead_in), LEAD_IN_WEIGHT, scores)
         if len(doc) > context.markers and doc[context.markers].lower_ in IMPERATIVE_VERBS:
             scores["goal"] += CUE_WEIGHTS["goal"] * 0.75
         scores[SECTION_LABEL[context.section_kind]] += SECTION_PRIOR
