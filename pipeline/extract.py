@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
-from pipeline.nlp.context_markers import MARKER_WORD, with_context
+from pipeline.nlp.context_markers import MARKER_WORD, ContextMarkers, with_context
 from pipeline.segment import Statement
 
 LABELS = ("achievement", "challenge", "goal", "other")
@@ -39,14 +39,14 @@ def statement_doc(nlp: Language, statement: Statement) -> Doc:
     return doc
 
 
-def classifier_doc(nlp: Language, statement: Statement) -> Doc:
-    """What the pipeline reads: with a ``context_markers`` step, the statement already behind its markers.
+def classifier_doc(nlp: Language, statement: Statement, markers: ContextMarkers | None) -> Doc:
+    """What the pipeline reads: with a ``context_markers`` step (``markers``), the statement already behind its
+    markers.
 
     A statement with a word of its own shaped like a marker ("sec=x") takes the slow road, so that the word is
     split as usual."""
-    if "context_markers" not in nlp.pipe_names:
+    if markers is None:
         return statement_doc(nlp, statement)
-    markers = nlp.get_pipe("context_markers")
     if MARKER_WORD.search(statement.text):
         return with_context(statement_doc(nlp, statement), markers.features)
     return markers.make_doc(
@@ -55,7 +55,8 @@ def classifier_doc(nlp: Language, statement: Statement) -> Doc:
 
 
 def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -> list[Extraction]:
-    docs = [classifier_doc(nlp, statement) for statement in statements]
+    markers = nlp.get_pipe("context_markers") if "context_markers" in nlp.pipe_names else None
+    docs = [classifier_doc(nlp, statement, markers) for statement in statements]
     extractions = []
     for doc in nlp.pipe(docs, batch_size=batch_size):
         scores = {label: float(doc.cats.get(label, 0.0)) for label in LABELS}

@@ -143,10 +143,10 @@ def test_statements_tokenized_behind_their_markers_read_as_markers_put_in_front_
         ],
     ).assemble()
     nlp = load_pipeline()
-    features = nlp.get_pipe("context_markers").features
+    markers = nlp.get_pipe("context_markers")
     for statement in segment(document):
-        once = classifier_doc(nlp, statement)
-        twice = with_context(statement_doc(nlp, statement), features)
+        once = classifier_doc(nlp, statement, markers)
+        twice = with_context(statement_doc(nlp, statement), markers.features)
         assert [(t.text, t.whitespace_) for t in once] == [(t.text, t.whitespace_) for t in twice]
         assert once._.markers == twice._.markers > 0
         assert nlp(once).cats == pytest.approx(nlp(twice).cats)
