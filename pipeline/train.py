@@ -49,7 +49,7 @@ from pipeline.segment import Statement, segment
 LABELS = ("achievement", "challenge", "goal", "other")
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "models" / "statement_classifier.cfg"
 MODEL_NAME = "workreview_statements"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 """Bump when the training recipe changes; ``model_version`` adds a digest of the weights either way."""
 CALIBRATION_FOLDS = 4
 TARGET_ERRORS_FLAGGED = 0.8
@@ -169,6 +169,17 @@ def package_model(checkpoint: Path, out_dir: Path, calibration: Calibration) -> 
     nlp.meta.pop("performance", None)
     remove_model_files(out_dir)
     nlp.to_disk(out_dir)
+
+
+NOT_MODEL_FILES = ("README.md", "scores.json", "scores.md")
+"""What a model folder holds besides the model: hand-written notes and the last training's scores."""
+
+
+def model_size(model_dir: Path) -> int:
+    """Bytes of the model itself (``NOT_MODEL_FILES`` left out)."""
+    return sum(
+        path.stat().st_size for path in model_dir.rglob("*") if path.is_file() and path.name not in NOT_MODEL_FILES
+    )
 
 
 def remove_model_files(model_dir: Path) -> None:
@@ -449,7 +460,7 @@ def train_statement_classifier(
         train_statements={label: sum(e.label == label for e in train) for label in LABELS},
         temperature=calibration.temperature,
         low_confidence_threshold=calibration.low_confidence_threshold,
-        size_bytes=sum(path.stat().st_size for path in out_dir.rglob("*") if path.is_file()),
+        size_bytes=model_size(out_dir),
         words_per_second=0.0,
         seconds=0.0,
         calibration=calibration.fitted_on,
