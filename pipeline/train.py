@@ -342,20 +342,18 @@ def fold_result(documents: list[str], statements: int, rows: list[tuple[dict, bo
 def cross_validated_calibration(
     reports_dir: Path,
     gold_dir: Path,
-    documents: list[str],
+    labelled: dict[str, list[LabelledStatement]],
     config_path: Path,
     work_dir: Path,
     overrides: dict | None = None,
-    extra_examples: Iterable[ReviewedExample] = (),
     folds: int = CALIBRATION_FOLDS,
 ) -> tuple[Calibration, CrossValidation]:
-    """Temperature and review threshold fitted on out-of-fold predictions over ``documents``.
+    """Temperature and review threshold fitted on out-of-fold predictions over the ``labelled`` documents.
 
     Each fold's model is trained with the shipped recipe on the other folds; the temperature is fitted on the
     pooled raw scores of every held-out statement, then each fold model, so calibrated, runs the real pipeline
     on its held-out documents and the threshold is chosen on the pooled exported rows."""
-    extra_examples = list(extra_examples)
-    labelled = {name: labelled_statements(reports_dir, gold_dir, [name], extra_examples) for name in documents}
+    documents = list(labelled)
     held_out = []
     for index, fold in enumerate(document_folds(documents, min(folds, len(documents)))):
         train = [example for name in documents if name not in fold for example in labelled[name]]
@@ -437,17 +435,15 @@ def train_statement_classifier(
     started = time.perf_counter()
     documents = documents or {split: split_documents(gold_dir, split) for split in ("train", "dev", "test")}
     extra_examples = list(extra_examples)
-    train = labelled_statements(reports_dir, gold_dir, documents["train"], extra_examples)
-    dev = labelled_statements(reports_dir, gold_dir, documents["dev"], extra_examples)
+    labelled = {
+        name: labelled_statements(reports_dir, gold_dir, [name], extra_examples)
+        for name in documents["train"] + documents["dev"]
+    }
+    train = [example for name in documents["train"] for example in labelled[name]]
+    dev = [example for name in documents["dev"] for example in labelled[name]]
     with tempfile.TemporaryDirectory(prefix="workreview-train-") as work:
         calibration, cross_validation = cross_validated_calibration(
-            reports_dir,
-            gold_dir,
-            documents["train"] + documents["dev"],
-            config_path,
-            Path(work) / "cross-validation",
-            overrides,
-            extra_examples,
+            reports_dir, gold_dir, labelled, config_path, Path(work) / "cross-validation", overrides
         )
         checkpoint = train_textcat(config_path, train, dev, Path(work), overrides)
         package_model(checkpoint, out_dir, calibration)
