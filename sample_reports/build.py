@@ -34,6 +34,12 @@ GOLD_DIR = HERE / "gold"
 FORMATS = ("pdf", "docx", "txt", "md")
 LEVELS = ("capital", "province", "municipality", "district", "khan", "working_group")
 SPLITS = ("train", "dev", "test")
+GENRES = ("template", "narrative", "press", "directive", "findings", "tables", "memo", "mixed_terms")
+"""``template``: the first corpus's structured reports (headings per kind); the others are the "wild" genres of
+reports nobody on the team templated: narrative without headings, press/news accounts in reported speech,
+ministry directive and inspection letters, working-group findings with recommendations, reports whose
+statements sit in tables, memos with distribution lists and contents, reports mixing Khmer terms and odd
+number formats."""
 LABELS = {"A": "achievement", "C": "challenge", "G": "goal"}
 UNITS = (
     "km", "m", "ha", "percent", "riel", "usd", "households", "people", "cases", "schools", "classrooms",
@@ -191,6 +197,8 @@ def _validate_meta(path: Path, meta: dict, errors: list[str]) -> dict:
         errors.append(f"{where}: unknown level '{meta['level']}' (known: {', '.join(LEVELS)})")
     if meta.get("split") and meta["split"] not in SPLITS:
         errors.append(f"{where}: unknown split '{meta['split']}' (known: {', '.join(SPLITS)})")
+    if meta.setdefault("genre", "template") not in GENRES:
+        errors.append(f"{where}: unknown genre '{meta['genre']}' (known: {', '.join(GENRES)})")
     if meta.get("report_year") and not (isinstance(meta["report_year"], int) and 2000 <= meta["report_year"] <= 2100):
         errors.append(f"{where}: report_year must be a year like 2020, not '{meta['report_year']}'")
 
@@ -756,7 +764,7 @@ def gold_records(sources: list[Source]) -> dict[str, list[dict]]:
         documents.append({
             "document": source.file, "province_code": meta["province_code"], "province": meta["province"],
             "report_year": meta["report_year"], "level": meta["level"], "split": meta["split"],
-            "format": source.format,
+            "genre": meta["genre"], "format": source.format,
         })
         for statement in source.statements:
             statements.append({"document": source.file, "label": statement.label, "text": statement.text})
