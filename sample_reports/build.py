@@ -41,6 +41,11 @@ ministry directive and inspection letters, working-group findings with recommend
 statements sit in tables, memos with distribution lists and contents, reports mixing Khmer terms and odd
 number formats."""
 LABELS = {"A": "achievement", "C": "challenge", "G": "goal"}
+ROLES = ("output", "target", "total", "part", "change", "affected", "baseline")
+"""A quantity's role: ``output`` done in the year under review, ``target`` planned, ``total`` a stock or cumulative
+count ("bringing the total to 92", "all 52"), ``part`` a share of another figure in the same statement
+("including 36 km"), ``change`` a rise or fall ("fell by 27 %"), ``affected`` damage, victims or cases,
+``baseline`` a starting value a change or target is measured from."""
 UNITS = (
     "km", "m", "ha", "percent", "riel", "usd", "households", "people", "cases", "schools", "classrooms",
     "health_centres", "families", "tonnes", "villages", "communes", "wells", "projects", "count",
@@ -84,6 +89,8 @@ class Quantity:
     text: str
     value: float
     unit: str
+    role: str | None = None
+    """What the figure is (``ROLES``); ``None`` where the source does not say yet."""
 
 
 @dataclass
@@ -407,12 +414,16 @@ class _BodyParser:
         return _normalise("".join(out)), found, loose
 
     def _quantity(self, inner: str, line: int) -> Quantity | None:
-        parts = inner.split("|")
-        if len(parts) != 3:
-            self._error(line, f"quantity '[[{inner}]]' must be [[text|value|unit]]")
+        parts = [part.strip() for part in inner.split("|")]
+        if len(parts) not in (3, 4):
+            self._error(line, f"quantity '[[{inner}]]' must be [[text|value|unit]] or [[text|value|unit|role]]")
             return None
-        text, value, unit = (part.strip() for part in parts)
+        text, value, unit = parts[:3]
+        role = parts[3] if len(parts) == 4 else None
         ok = True
+        if role is not None and role not in ROLES:
+            self._error(line, f"unknown quantity role '{role}' (known: {', '.join(ROLES)})")
+            ok = False
         if not text:
             self._error(line, f"quantity '[[{inner}]]' has no text")
             ok = False
@@ -423,7 +434,7 @@ class _BodyParser:
         if unit not in UNITS:
             self._error(line, f"unknown unit '{unit}' (known: {', '.join(UNITS)})")
             ok = False
-        return Quantity(text, int(number) if number.is_integer() else number, unit) if ok else None
+        return Quantity(text, int(number) if number.is_integer() else number, unit, role) if ok else None
 
     def _cells(self, row: str, line: int) -> list[str]:
         row = row.strip()
@@ -770,7 +781,7 @@ def gold_records(sources: list[Source]) -> dict[str, list[dict]]:
             statements.append({"document": source.file, "label": statement.label, "text": statement.text})
             for quantity in statement.quantities:
                 quantities.append({"document": source.file, "statement": statement.text, "text": quantity.text,
-                                   "value": quantity.value, "unit": quantity.unit})
+                                   "value": quantity.value, "unit": quantity.unit, "role": quantity.role})
     return {"documents": documents, "statements": statements, "quantities": quantities}
 
 
