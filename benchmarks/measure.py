@@ -75,11 +75,11 @@ def measure_library(corpus: Path, out: Path) -> dict:
         for report in report_files(corpus):
             result = process_file(report.path, report.source_file)
             results.append(result)
-            row = result.document
-            statuses[row["status"]] += 1
-            totals = formats[row.get("format") or "unknown"]
+            document = result.document
+            statuses[str(document.status)] += 1
+            totals = formats[document.format or "unknown"]
             totals["documents"] += 1
-            totals["pages"] += row.get("pages") or 0
+            totals["pages"] += document.pages or 0
             totals["words"] += result.words
             totals["statements"] += len(result.statements)
             for stage, seconds in result.seconds.items():

@@ -25,6 +25,8 @@ from pipeline import inbox, runlock, runs, store, summarize
 from pipeline.guard import ReadLimits
 from pipeline.nlp import load_pipeline, model_version
 from pipeline.process import DocumentResult, process_files
+from pipeline.records import DocumentRecord
+from pipeline.vocabulary import DocumentStatus
 
 DEFAULT_BATCH_SIZE = 8
 
@@ -47,7 +49,7 @@ class RunReport:
     statements: int = 0
     pages: int = 0
     counts: runs.RunCounts = field(default_factory=runs.RunCounts)
-    failures: list[dict] = field(default_factory=list)
+    failures: list[DocumentRecord] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
 
 
@@ -189,10 +191,10 @@ def _ingest(
 def _tally(report: RunReport, result: DocumentResult) -> None:
     report.documents_processed += 1
     report.statements += len(result.statements)
-    report.pages += result.document["pages"] or 0
+    report.pages += result.document.pages or 0
     report.counts.add(result)
-    if result.document["status"] != "ok":
-        report.failures.append({k: result.document[k] for k in ("source_file", "status", "error")})
+    if result.document.status != DocumentStatus.OK:
+        report.failures.append(result.document)
 
 
 def _publish_artifacts(report: RunReport) -> None:
@@ -209,7 +211,8 @@ def _publish_artifacts(report: RunReport) -> None:
     ]
     create_markdown_artifact(key="ingest-summary", markdown="\n".join(lines), description="What this run did")
     if report.failures:
-        create_table_artifact(key="ingest-failures", table=report.failures, description="Files that could not be read")
+        table = [{"source_file": f.source_file, "status": str(f.status), "error": f.error} for f in report.failures]
+        create_table_artifact(key="ingest-failures", table=table, description="Files that could not be read")
 
 
 def run_ingestion(

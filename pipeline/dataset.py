@@ -21,10 +21,11 @@ import duckdb
 import pandas as pd
 
 from pipeline import store
+from pipeline.errors import DatasetNotFound
 from pipeline.gazetteer import find_places, provinces
 from pipeline.review import apply_reviews
+from pipeline.vocabulary import REPORTED_KINDS, StatementKind
 
-STATEMENT_KINDS = store.STATEMENT_KINDS
 LEVEL_GROUPS = {
     "capital": "province",
     "province": "province",
@@ -63,10 +64,6 @@ CREATE TEMP TABLE quantities (
 )
 """
 """Stands in for the table in a database written before quantities were extracted."""
-
-
-class DatasetNotFound(FileNotFoundError):
-    """The folder holds no ``national.duckdb``: nothing has been ingested there yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +134,7 @@ def add_analysis_tables(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
 
 def read_dataset(con: duckdb.DuckDBPyConnection, include_other: bool = False) -> Dataset:
     """The dataset from a connection that has the analysis tables (see ``add_analysis_tables``)."""
-    kinds = STATEMENT_KINDS + (("other",) if include_other else ())
+    kinds = REPORTED_KINDS + ((StatementKind.OTHER,) if include_other else ())
     statements = con.execute(
         f"""
         SELECT {store.STATEMENT_EXPORT_COLUMNS} FROM reviewed_statements

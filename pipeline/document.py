@@ -19,13 +19,6 @@ class BlockKind(StrEnum):
     TABLE_ROW = "table_row"
 
 
-class DocumentStatus(StrEnum):
-    OK = "ok"
-    FAILED = "failed"
-    NEEDS_OCR = "needs_ocr"
-    UNSUPPORTED = "unsupported"
-
-
 BBox = tuple[float, float, float, float]
 """``(x0, top, x1, bottom)`` in PDF points, origin at the page's top-left corner (pdfplumber's convention)."""
 
@@ -75,11 +68,3 @@ class Document:
         self.blocks = kept
         self.text = "\n".join(parts)
         return self
-
-
-class ReadError(Exception):
-    """A file that cannot become a document; ``status`` says why in a way the dataset records."""
-
-    def __init__(self, message: str, status: DocumentStatus = DocumentStatus.FAILED):
-        super().__init__(message)
-        self.status = status

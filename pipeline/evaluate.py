@@ -21,13 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-LABELS = ("achievement", "challenge", "goal")
+from pipeline.errors import EvaluationError
+from pipeline.vocabulary import REPORTED_KINDS
+
 MATCH_THRESHOLD = 0.5
 TOKEN = re.compile(r"[a-z0-9]+")
-
-
-class EvaluationError(ValueError):
-    """Inputs that cannot be evaluated (missing file or column, malformed gold); the message is one line."""
 
 
 def tokens(text: str) -> frozenset[str]:
@@ -186,7 +184,7 @@ class Evaluation:
 
     @property
     def labels(self) -> dict[str, LabelScore]:
-        totals = {label: LabelScore() for label in LABELS}
+        totals = {label: LabelScore() for label in REPORTED_KINDS}
         for document in self.documents:
             for label, score in document.scores.items():
                 totals[label].add(score)
@@ -201,7 +199,7 @@ class Evaluation:
 
     @property
     def macro_f1(self) -> float:
-        return sum(score.f1 for score in self.labels.values()) / len(LABELS)
+        return sum(score.f1 for score in self.labels.values()) / len(REPORTED_KINDS)
 
     @property
     def wrong_provinces(self) -> list[DocumentEvaluation]:
@@ -285,9 +283,9 @@ def evaluate(gold_dir: Path, pred_dir: Path, split: str | None = None) -> Evalua
     orphans = sorted({row["document"] for row in gold_statements} - known)
     if orphans:
         raise EvaluationError(f"gold statements of documents missing from documents.jsonl: {', '.join(orphans)}")
-    unknown_labels = sorted({str(row["label"]) for row in gold_statements} - set(LABELS))
+    unknown_labels = sorted({str(row["label"]) for row in gold_statements} - set(REPORTED_KINDS))
     if unknown_labels:
-        raise EvaluationError(f"gold labels must be {', '.join(LABELS)}; found {', '.join(unknown_labels)}")
+        raise EvaluationError(f"gold labels must be {', '.join(REPORTED_KINDS)}; found {', '.join(unknown_labels)}")
     if split is not None:
         splits = sorted({str(row["split"]) for row in gold_documents})
         gold_documents = [row for row in gold_documents if row["split"] == split]
@@ -333,7 +331,7 @@ def _evaluate_document(
     gold_document: dict, gold: list[dict], predicted: list[dict], source: str | None, province: str | None
 ) -> DocumentEvaluation:
     matches = match_statements([g["text"] for g in gold], [p["text"] for p in predicted])
-    scores = {label: LabelScore() for label in LABELS}
+    scores = {label: LabelScore() for label in REPORTED_KINDS}
     errors = []
     matched_gold = {m.gold_index for m in matches}
     matched_predicted = {m.predicted_index for m in matches}
@@ -407,7 +405,7 @@ def _read_predicted_statements(path: Path) -> pd.DataFrame:
     except Exception as error:  # pyarrow raises several types for a damaged file
         raise EvaluationError(f"cannot read {path}: {error}") from None
     _require(path, frame, ("source_file", "kind", "text", "flagged"))
-    frame = frame[frame["kind"].isin(LABELS)].copy()
+    frame = frame[frame["kind"].isin(REPORTED_KINDS)].copy()
     frame["text"] = frame["text"].fillna("").astype(str)
     frame["flagged"] = frame["flagged"].fillna(False).astype(bool)
     return frame[["source_file", "kind", "text", "flagged"]]

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.evaluate import LABELS, EvaluationError, file_name, read_gold_jsonl, match_statements
+from pipeline.evaluate import file_name, read_gold_jsonl, match_statements
+from pipeline.errors import EvaluationError
+from pipeline.vocabulary import REPORTED_KINDS
 
 SPLITS = ("train", "dev", "test")
 
@@ -180,7 +182,7 @@ def _read_predictions(pred_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         missing = [column for column in columns if column not in frame.columns]
         if missing:
             raise EvaluationError(f"{path} lacks column(s) {', '.join(missing)}; is it a workreview export?")
-    statements = statements[statements["kind"].isin(LABELS)]
+    statements = statements[statements["kind"].isin(REPORTED_KINDS)]
     quantities = quantities.astype({"value": "float64"})
     quantities["value"] = [None if math.isnan(v) else v for v in quantities["value"]]
     return statements, quantities

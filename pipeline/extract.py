@@ -14,15 +14,14 @@ from spacy.tokens import Doc
 from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
 from pipeline.nlp.context_markers import MARKER_WORD, ContextMarkers, with_context
 from pipeline.segment import Statement
-
-LABELS = ("achievement", "challenge", "goal", "other")
+from pipeline.vocabulary import StatementKind
 
 
 @dataclass(slots=True)
 class Extraction:
-    kind: str
+    kind: StatementKind
     confidence: float
-    scores: dict[str, float]
+    scores: dict[StatementKind, float]
     cue_kind: str | None
     """The cue-phrase rules' label when the pipeline carries them as a second opinion (the trained model does)."""
     tokens: Doc
@@ -59,7 +58,7 @@ def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -
     docs = [classifier_doc(nlp, statement, markers) for statement in statements]
     extractions = []
     for doc in nlp.pipe(docs, batch_size=batch_size):
-        scores = {label: float(doc.cats.get(label, 0.0)) for label in LABELS}
+        scores = {kind: float(doc.cats.get(kind, 0.0)) for kind in StatementKind}
         kind = max(scores, key=scores.__getitem__)
         extractions.append(
             Extraction(

@@ -32,9 +32,10 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = Path(str(files("pipeline") / "data"))
 
 PROVINCE = "province"
 DISTRICT = "district"

@@ -20,7 +20,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable
 
-from pipeline.document import Document, DocumentStatus, ReadError
+from pipeline.document import Document
+from pipeline.errors import ReadError
+from pipeline.vocabulary import DocumentStatus
 from pipeline.read import detect_format, read_document
 
 MB = 1024 * 1024

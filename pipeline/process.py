@@ -1,8 +1,8 @@
-"""One document through read → segment → extract → normalize, ending as plain rows.
+"""One document through read → segment → extract → normalize, ending as typed records.
 
 This is the unit of work a flow task or a worker process runs. Its output holds only plain values (no spaCy
-objects), so it can cross process boundaries, and a failure of any kind becomes a recorded ``failed`` row
-instead of an exception that would stop the run.
+objects, see ``pipeline.records``), so it can cross process boundaries, and a failure of any kind becomes a
+recorded ``failed`` document instead of an exception that would stop the run.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from pipeline.document import Block, BlockKind, Document, DocumentStatus, ReadError
+from pipeline.document import Block, BlockKind, Document
+from pipeline.errors import ReadError
 from pipeline.extract import Extraction, extract
 from pipeline.flags import review_policy, statement_flags
 from pipeline.guard import ReadLimits, guarded_read, retry_io
@@ -24,18 +25,20 @@ from pipeline.nlp import load_pipeline, model_version
 from pipeline.normalize import Attribution, attribute_document
 from pipeline.quantities import Quantity, find_quantities, summarize, target_year
 from pipeline.sectors import classify_sector
+from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord
 from pipeline.segment import Statement, segment
+from pipeline.vocabulary import DocumentStatus, StatementKind
 
 
 @dataclass(slots=True)
 class DocumentResult:
-    document: dict
-    statements: list[dict] = field(default_factory=list)
+    document: DocumentRecord
+    statements: list[StatementRecord] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     """Time spent in each stage, for the benchmark."""
     words: int = 0
-    quantities: list[dict] = field(default_factory=list)
-    """One row per quantity in the statements (``pipeline.quantities``), spans in the document's text."""
+    quantities: list[QuantityRecord] = field(default_factory=list)
+    """One per quantity in the statements (``pipeline.quantities``), spans in the document's text."""
 
 
 def file_digest(path: Path) -> str:
@@ -54,28 +57,6 @@ def statement_id(source_file: str, text: str, occurrence: int) -> str:
     """Stable across re-runs and new versions of a file: depends only on where and what, not on the bytes."""
     key = f"{source_file}\x00{normalized_text(text)}\x00{occurrence}"
     return hashlib.sha256(key.encode()).hexdigest()[:20]
-
-
-def document_row(document_id: str, source_file: str, fmt: str | None, **values) -> dict:
-    row = {
-        "document_id": document_id,
-        "source_file": source_file,
-        "format": fmt,
-        "pages": None,
-        "words": 0,
-        "province_code": None,
-        "province": None,
-        "province_evidence": None,
-        "report_year": None,
-        "level": None,
-        "title": None,
-        "status": DocumentStatus.OK.value,
-        "error": None,
-        "warnings": None,
-        "model_version": None,
-    }
-    row.update(values)
-    return row
 
 
 def normalize_stage(
@@ -115,16 +96,18 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
     try:
         document_id = retry_io(file_digest, path, attempts=limits.io_attempts, backoff_s=limits.io_backoff_s)
     except OSError as exc:
-        return DocumentResult(document_row("", source_file, fmt, status="failed", error=f"cannot read file: {exc}"))
+        return DocumentResult(
+            DocumentRecord("", source_file, fmt, status=DocumentStatus.FAILED, error=f"cannot read file: {exc}")
+        )
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     try:
         document = guarded_read(path, source_file, limits)
     except ReadError as exc:
-        return DocumentResult(document_row(document_id, source_file, fmt, status=exc.status.value, error=str(exc)))
+        return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=exc.status, error=str(exc)))
     except Exception as exc:  # a reader bug must not stop the run: record it like any unreadable file
         message = f"unexpected {type(exc).__name__} while reading: {exc}".splitlines()[0][:300]
-        return DocumentResult(document_row(document_id, source_file, fmt, status="failed", error=message))
+        return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=DocumentStatus.FAILED, error=message))
     seconds["read"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -142,7 +125,7 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
 
     version = model_version(nlp)
     words = len(document.text.split())
-    row = document_row(
+    record = DocumentRecord(
         document_id,
         source_file,
         document.format,
@@ -158,14 +141,15 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
         model_version=version,
     )
     occurrences: Counter[str] = Counter()
-    rows, quantity_rows = [], []
+    records: list[StatementRecord] = []
+    quantity_records: list[QuantityRecord] = []
     for statement, extraction, found, sector in zip(statements, extractions, quantities, sectors):
         key = normalized_text(statement.text)
         occurrence = occurrences[key]
         occurrences[key] += 1
         sid = statement_id(source_file, statement.text, occurrence)
         goal_year = None
-        if extraction.kind == "goal":
+        if extraction.kind == StatementKind.GOAL:
             goal_year = target_year(statement.text, attribution.report_year, (statement.lead_in, statement.section))
         reasons = statement_flags(
             kind=extraction.kind,
@@ -180,54 +164,54 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
             policy=review_policy(nlp),
         )
         x0, top, x1, bottom = statement.bbox or (None, None, None, None)
-        rows.append(
-            {
-                "statement_id": sid,
-                "document_id": document_id,
-                "source_file": source_file,
-                "province_code": attribution.province_code,
-                "province": attribution.province,
-                "report_year": attribution.report_year,
-                "kind": extraction.kind,
-                "text": statement.text,
-                "section": statement.section,
-                "section_kind": statement.section_kind.value,
-                "block_index": statement.block_index,
-                "block_kind": statement.block_kind,
-                "page": statement.page,
-                "x0": x0,
-                "top": top,
-                "x1": x1,
-                "bottom": bottom,
-                "char_start": statement.char_start,
-                "char_end": statement.char_end,
-                "sector": sector,
-                "target_year": goal_year,
-                "quantities": summarize(found) or None,
-                "confidence": extraction.confidence,
-                "score_achievement": extraction.scores["achievement"],
-                "score_challenge": extraction.scores["challenge"],
-                "score_goal": extraction.scores["goal"],
-                "score_other": extraction.scores["other"],
-                "flagged": bool(reasons),
-                "flag_reasons": ";".join(reasons),
-                "model_version": version,
-            }
+        records.append(
+            StatementRecord(
+                statement_id=sid,
+                document_id=document_id,
+                source_file=source_file,
+                province_code=attribution.province_code,
+                province=attribution.province,
+                report_year=attribution.report_year,
+                kind=extraction.kind,
+                text=statement.text,
+                section=statement.section,
+                section_kind=statement.section_kind.value,
+                block_index=statement.block_index,
+                block_kind=statement.block_kind,
+                page=statement.page,
+                char_start=statement.char_start,
+                char_end=statement.char_end,
+                x0=x0,
+                top=top,
+                x1=x1,
+                bottom=bottom,
+                sector=sector,
+                target_year=goal_year,
+                quantities=summarize(found) or None,
+                confidence=extraction.confidence,
+                score_achievement=extraction.scores[StatementKind.ACHIEVEMENT],
+                score_challenge=extraction.scores[StatementKind.CHALLENGE],
+                score_goal=extraction.scores[StatementKind.GOAL],
+                score_other=extraction.scores[StatementKind.OTHER],
+                flagged=bool(reasons),
+                flag_reasons=";".join(reasons),
+                model_version=version,
+            )
         )
-        quantity_rows.extend(
-            {
-                "statement_id": sid,
-                "document_id": document_id,
-                "source_file": source_file,
-                "value": q.value,
-                "unit": q.unit,
-                "text": q.text,
-                "char_start": statement.char_start + q.start,
-                "char_end": statement.char_start + q.end,
-            }
+        quantity_records.extend(
+            QuantityRecord(
+                statement_id=sid,
+                document_id=document_id,
+                source_file=source_file,
+                value=q.value,
+                unit=q.unit,
+                text=q.text,
+                char_start=statement.char_start + q.start,
+                char_end=statement.char_start + q.end,
+            )
             for q in found
         )
-    return DocumentResult(row, rows, seconds, words, quantity_rows)
+    return DocumentResult(record, records, seconds, words, quantity_records)
 
 
 def process_files(items: list[tuple[str, str]], limits: ReadLimits = ReadLimits()) -> list[DocumentResult]:

@@ -18,15 +18,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline import store
-from pipeline.dataset import DOCUMENTS_QUERY, STATEMENT_KINDS, connect_read_only
+from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only
+from pipeline.errors import QueryRefused
+from pipeline.vocabulary import REPORTED_KINDS
 
 READING_STATEMENTS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
 EXPORT_FORMATS = ("csv", "parquet", "xlsx")
-
-
-class QueryRefused(ValueError):
-    """The SQL would do more than read; the message says what is allowed."""
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -51,6 +49,8 @@ def run_query(out_dir: str | Path, sql: str) -> pd.DataFrame:
     try:
         check_read_only(con, sql)
         return con.execute(sql).df()
+    except duckdb.Error as error:
+        raise QueryRefused(f"SQL error: {error}") from None
     finally:
         con.close()
 
@@ -76,7 +76,7 @@ class StatementFilter:
     def where(self) -> tuple[str, list]:
         """A SQL condition on ``reviewed_statements`` and its parameters."""
         clauses = ["kind IN (SELECT unnest(?))"]
-        params: list = [[self.kind] if self.kind else list(STATEMENT_KINDS)]
+        params: list = [[self.kind] if self.kind else [str(kind) for kind in REPORTED_KINDS]]
         if self.province:
             clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
             params += [self.province.strip()] * 2

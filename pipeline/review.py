@@ -21,12 +21,13 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from pipeline.errors import ReviewError, StaleDecision
+from pipeline.vocabulary import StatementKind
+
 REVIEWS_DATABASE = "reviews.sqlite"
 SECRET_FILE = ".secret"
 ROLES = ("reviewer", "analyst", "admin")
 DECIDING_ROLES = ("reviewer", "admin")
-KINDS = ("achievement", "challenge", "goal", "other")
-REVIEW_STATUSES = ("unreviewed", "accepted", "corrected", "rejected")
 EDITABLE_FIELDS = ("kind", "sector", "province_code", "province", "text")
 CLAIM_MINUTES = 10
 MIN_PASSWORD_LENGTH = 8
@@ -61,14 +62,6 @@ CREATE TABLE IF NOT EXISTS claims (
 """
 
 _hasher = PasswordHasher()
-
-
-class ReviewError(Exception):
-    """A request the audit trail refuses; the message is shown to the reviewer as is."""
-
-
-class StaleDecision(ReviewError):
-    """Someone else decided on the statement after the reviewer loaded it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,8 +318,8 @@ def audit_trail(out_dir: Path, statement_id: str) -> list[dict]:
 
 def _clean_values(values: dict) -> dict:
     """The editable fields only, blanks as ``None`` and the text's whitespace collapsed."""
-    if values.get("kind") not in KINDS:
-        raise ReviewError(f"the kind must be one of {', '.join(KINDS)}")
+    if values.get("kind") not in tuple(StatementKind):
+        raise ReviewError(f"the kind must be one of {', '.join(StatementKind)}")
     cleaned = {name: str(values.get(name) or "").strip() or None for name in EDITABLE_FIELDS}
     cleaned["text"] = " ".join((cleaned["text"] or "").split())
     if not cleaned["text"]:

@@ -14,11 +14,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipeline.errors import RunLocked
+
 LOCK_NAME = ".lock"
-
-
-class RunLocked(RuntimeError):
-    """Another live process is writing to the same output folder."""
 
 
 def _holder(lock_path: Path) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipeline.store import STATEMENT_KINDS
+from pipeline.vocabulary import REPORTED_KINDS, DocumentStatus
 
 if TYPE_CHECKING:
     from pipeline.process import DocumentResult
@@ -50,12 +50,12 @@ class RunCounts:
     statements_flagged: int = 0
 
     def add(self, result: DocumentResult) -> None:
-        if result.document["status"] != "ok":
+        if result.document.status != DocumentStatus.OK:
             self.documents_failed += 1
             return
-        statements = [s for s in result.statements if s["kind"] in STATEMENT_KINDS]
+        statements = [s for s in result.statements if s.kind in REPORTED_KINDS]
         self.statements_added += len(statements)
-        self.statements_flagged += sum(bool(s["flagged"]) for s in statements)
+        self.statements_flagged += sum(s.flagged for s in statements)
 
 
 def _utc_now() -> datetime:

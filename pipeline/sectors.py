@@ -18,10 +18,11 @@ from pathlib import Path
 
 import spacy
 import yaml
+from importlib.resources import files
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-LEXICON_PATH = Path(__file__).parent / "data" / "sectors.yaml"
+LEXICON_PATH = Path(str(files("pipeline") / "data" / "sectors.yaml"))
 OTHER = "other"
 
 

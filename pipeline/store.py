@@ -16,74 +16,53 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
+from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord, as_row, exported_columns, sql_columns
 from pipeline.review import apply_reviews
+from pipeline.vocabulary import REPORTED_KINDS, DocumentStatus
 
 if TYPE_CHECKING:
     from pipeline.process import DocumentResult
 
 DATABASE_NAME = "national.duckdb"
-STATEMENT_KINDS = ("achievement", "challenge", "goal")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    document_id VARCHAR NOT NULL,
-    source_file VARCHAR NOT NULL,
-    version INTEGER NOT NULL,
-    current BOOLEAN NOT NULL,
-    format VARCHAR,
-    pages INTEGER,
-    words INTEGER,
-    province_code VARCHAR,
-    province VARCHAR,
-    province_evidence VARCHAR,
-    report_year INTEGER,
-    level VARCHAR,
-    title VARCHAR,
-    status VARCHAR NOT NULL,
-    error VARCHAR,
-    warnings VARCHAR,
-    model_version VARCHAR,
-    PRIMARY KEY (source_file, document_id)
-);
-ALTER TABLE documents ADD COLUMN IF NOT EXISTS withdrawn BOOLEAN DEFAULT false;
-CREATE TABLE IF NOT EXISTS statements (
-    statement_id VARCHAR NOT NULL,
-    document_id VARCHAR NOT NULL,
-    source_file VARCHAR NOT NULL,
-    province_code VARCHAR,
-    province VARCHAR,
-    report_year INTEGER,
-    kind VARCHAR NOT NULL,
-    text VARCHAR NOT NULL,
-    section VARCHAR,
-    section_kind VARCHAR,
-    block_index INTEGER,
-    block_kind VARCHAR,
-    page INTEGER,
-    x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    sector VARCHAR,
-    confidence DOUBLE NOT NULL,
-    score_achievement DOUBLE, score_challenge DOUBLE, score_goal DOUBLE, score_other DOUBLE,
-    flagged BOOLEAN NOT NULL,
-    flag_reasons VARCHAR,
-    model_version VARCHAR,
-    PRIMARY KEY (document_id, statement_id)
-);
-ALTER TABLE statements ADD COLUMN IF NOT EXISTS target_year INTEGER;
-ALTER TABLE statements ADD COLUMN IF NOT EXISTS quantities VARCHAR;
-CREATE TABLE IF NOT EXISTS quantities (
-    statement_id VARCHAR NOT NULL,
-    document_id VARCHAR NOT NULL,
-    source_file VARCHAR NOT NULL,
-    value DOUBLE,
-    unit VARCHAR NOT NULL,
-    text VARCHAR NOT NULL,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    PRIMARY KEY (document_id, statement_id, char_start)
-);
+STORED_DOCUMENT_COLUMNS = (
+    ("version", "INTEGER NOT NULL"),
+    ("current", "BOOLEAN NOT NULL"),
+    ("withdrawn", "BOOLEAN DEFAULT false"),
+)
+"""Columns the store keeps on each document version besides its record: its version number, whether it is the
+current version of its path, and whether the path has left the inbox."""
+PRIMARY_KEYS = {
+    "documents": ("source_file", "document_id"),
+    "statements": ("document_id", "statement_id"),
+    "quantities": ("document_id", "statement_id", "char_start"),
+}
+TABLE_RECORDS: dict[str, type] = {
+    "documents": DocumentRecord,
+    "statements": StatementRecord,
+    "quantities": QuantityRecord,
+}
+
+
+def _table_schema(table: str) -> str:
+    """``CREATE TABLE`` from the record's fields, then ``ADD COLUMN IF NOT EXISTS`` for each, so a database made
+    by an older version gains the fields added since."""
+    columns = [(name, f"{sql_type}{'' if nullable else ' NOT NULL'}") for name, sql_type, nullable in
+               sql_columns(TABLE_RECORDS[table])]
+    if table == "documents":
+        columns += STORED_DOCUMENT_COLUMNS
+    definitions = ",\n    ".join(f"{name} {definition}" for name, definition in columns)
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {table} (\n    {definitions},\n    PRIMARY KEY ({', '.join(PRIMARY_KEYS[table])})\n);"
+    ]
+    statements += [
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {definition.replace(' NOT NULL', '')};"
+        for name, definition in columns
+    ]
+    return "\n".join(statements)
+
+
+SCHEMA = "\n".join(_table_schema(table) for table in TABLE_RECORDS) + """
 CREATE TABLE IF NOT EXISTS meta (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
@@ -102,16 +81,9 @@ CREATE OR REPLACE VIEW current_quantities AS
     WHERE d.current AND NOT d.withdrawn;
 """
 
-DOCUMENT_EXPORT_COLUMNS = (
-    "document_id, source_file, version, format, pages, words, province_code, province, province_evidence, "
-    "report_year, level, title, status, error, warnings, model_version"
-)
-STATEMENT_EXPORT_COLUMNS = (
-    "statement_id, document_id, source_file, province_code, province, report_year, kind, text, section, page, "
-    "char_start, char_end, x0, top, x1, bottom, sector, target_year, quantities, confidence, flagged, flag_reasons, "
-    "model_version, review_status, reviewed_by"
-)
-QUANTITY_EXPORT_COLUMNS = "q.statement_id, q.document_id, q.source_file, q.value, q.unit, q.text, q.char_start, q.char_end"
+DOCUMENT_EXPORT_COLUMNS = ", ".join(("document_id", "source_file", "version") + exported_columns(DocumentRecord)[2:])
+STATEMENT_EXPORT_COLUMNS = ", ".join(exported_columns(StatementRecord) + ("review_status", "reviewed_by"))
+QUANTITY_EXPORT_COLUMNS = ", ".join(f"q.{name}" for name in exported_columns(QuantityRecord))
 
 
 def connect(out_dir: Path, read_only: bool = False, lock_timeout_s: float = 10.0) -> duckdb.DuckDBPyConnection:
@@ -182,15 +154,15 @@ def sync_inbox(con: duckdb.DuckDBPyConnection, present: dict[str, str]) -> tuple
 
 def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> None:
     """Write one document's results atomically: all its statements or none."""
-    row = result.document
-    source_file, document_id = row["source_file"], row["document_id"]
+    record = result.document
+    source_file, document_id = record.source_file, record.document_id
     con.execute("BEGIN TRANSACTION")
     try:
         existing = con.execute(
             "SELECT version, status FROM documents WHERE source_file = ? AND document_id = ?",
             [source_file, document_id],
         ).fetchone()
-        ok = row["status"] == "ok"
+        ok = record.status == DocumentStatus.OK
         if existing and existing[1] == "ok" and not ok:
             # Same bytes read fine before: a failure now (e.g. a transient I/O error) changes nothing.
             con.execute("COMMIT")
@@ -210,16 +182,16 @@ def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> Non
         con.execute("DELETE FROM documents WHERE document_id = ? AND source_file = ?", [document_id, source_file])
         if ok:
             con.execute("UPDATE documents SET current = false WHERE source_file = ?", [source_file])
-        documents = pd.DataFrame([{**row, "version": version, "current": ok or not has_current}])
+        documents = pd.DataFrame([{**as_row(record), "version": version, "current": ok or not has_current}])
         con.register("document_frame", documents)
         con.execute("INSERT INTO documents BY NAME SELECT * FROM document_frame")
         con.unregister("document_frame")
         if result.statements:
-            con.register("statement_frame", pd.DataFrame(result.statements))
+            con.register("statement_frame", pd.DataFrame([as_row(s) for s in result.statements]))
             con.execute("INSERT INTO statements BY NAME SELECT * FROM statement_frame")
             con.unregister("statement_frame")
         if result.quantities:
-            con.register("quantity_frame", pd.DataFrame(result.quantities))
+            con.register("quantity_frame", pd.DataFrame([as_row(q) for q in result.quantities]))
             con.execute("INSERT INTO quantities BY NAME SELECT * FROM quantity_frame")
             con.unregister("quantity_frame")
         con.execute("COMMIT")
@@ -233,7 +205,7 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path, include_other: bool = 
 
     Reviewers' decisions (``pipeline.review``) are applied first, so a rejected statement leaves the default export.
     """
-    kinds = "" if include_other else f"WHERE kind IN {STATEMENT_KINDS}"
+    kinds = "" if include_other else f"WHERE kind IN {tuple(str(kind) for kind in REPORTED_KINDS)}"
     reviewed = apply_reviews(con, out_dir)
     statements_query = (
         f"SELECT {STATEMENT_EXPORT_COLUMNS} FROM {reviewed} {kinds} ORDER BY source_file, char_start, statement_id"

@@ -16,7 +16,8 @@ import duckdb
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pipeline.dataset import LEVEL_GROUPS, STATEMENT_KINDS, Dataset, add_analysis_tables, read_dataset, records
+from pipeline.dataset import LEVEL_GROUPS, Dataset, add_analysis_tables, read_dataset, records
+from pipeline.vocabulary import REPORTED_KINDS
 from pipeline.summary_charts import bar_panels, heat_map
 from pipeline.summary_quantities import QuantityTotal, key_quantity_totals
 from pipeline.summary_themes import Theme, find_themes
@@ -67,7 +68,7 @@ class NationalSummary:
 def build_summary(data: Dataset) -> NationalSummary:
     """Everything the summary says, from a dataset loaded with ``include_other=True``."""
     everything = data.statements
-    statements = everything[everything["kind"].isin(STATEMENT_KINDS)]
+    statements = everything[everything["kind"].isin(REPORTED_KINDS)]
     documents = data.documents
     read = documents[documents["status"] == "ok"].drop_duplicates("source_file", keep="last")
     unread = documents[documents["status"] != "ok"].drop_duplicates("source_file", keep="last")
@@ -76,7 +77,7 @@ def build_summary(data: Dataset) -> NationalSummary:
         provinces=_province_profiles(data.provinces, read, statements, everything, quantities),
         unread=records(unread),
         unattributed=records(read[read["province_code"].isna()]),
-        kind_counts={kind: int((statements["kind"] == kind).sum()) for kind in STATEMENT_KINDS},
+        kind_counts={kind: int((statements["kind"] == kind).sum()) for kind in REPORTED_KINDS},
         documents_read=len(read),
         pages=int(read["pages"].fillna(0).sum()),
         years=sorted(int(year) for year in read["report_year"].dropna().unique()),
@@ -85,7 +86,7 @@ def build_summary(data: Dataset) -> NationalSummary:
         quantities=quantities,
         themes={
             kind: find_themes(statements[statements["kind"] == kind], THEMES_PER_KIND, EXAMPLES_PER_THEME)
-            for kind in STATEMENT_KINDS
+            for kind in REPORTED_KINDS
         },
         province_kind_counts=_province_kind_counts(data.provinces, statements),
     )
@@ -123,9 +124,9 @@ def _province_profiles(
                         level_title=lambda frame: frame["level"].map(LEVEL_GROUPS).map(LEVEL_TITLES)
                     )
                 ),
-                "counts": {kind: int((own["kind"] == kind).sum()) for kind in STATEMENT_KINDS},
+                "counts": {kind: int((own["kind"] == kind).sum()) for kind in REPORTED_KINDS},
                 "review": review_progress(everything[everything["province_code"] == code]),
-                "statements": {kind: _best_first(own[own["kind"] == kind]) for kind in STATEMENT_KINDS},
+                "statements": {kind: _best_first(own[own["kind"] == kind]) for kind in REPORTED_KINDS},
                 "quantities": [
                     (total.quantity, row["total"])
                     for total in quantities
@@ -161,9 +162,9 @@ def sector_label(sector: str | None) -> str:
 
 def _province_kind_counts(provinces: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     counts = pd.crosstab(statements["province_code"], statements["kind"])
-    counts = counts.reindex(index=provinces["code"], columns=list(STATEMENT_KINDS), fill_value=0)
+    counts = counts.reindex(index=provinces["code"], columns=list(REPORTED_KINDS), fill_value=0)
     counts.index = provinces["name"].tolist()
-    counts.columns = [KIND_TITLES[kind].lower() for kind in STATEMENT_KINDS]
+    counts.columns = [KIND_TITLES[kind].lower() for kind in REPORTED_KINDS]
     return counts
 
 
@@ -195,7 +196,7 @@ def render_html(summary: NationalSummary) -> str:
         },
     }
     return _templates().get_template("summary.html.j2").render(
-        s=summary, charts=charts, kinds=STATEMENT_KINDS, kind_titles=KIND_TITLES, quantity_table=_quantity_table(summary)
+        s=summary, charts=charts, kinds=REPORTED_KINDS, kind_titles=KIND_TITLES, quantity_table=_quantity_table(summary)
     )
 
 

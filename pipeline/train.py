@@ -33,7 +33,7 @@ from thinc.api import Config
 
 from pipeline.evaluate import Evaluation, evaluate, match_statements, read_gold_jsonl
 from pipeline.extract import extract, statement_doc
-from pipeline.nlp import MODEL_DIR, MODEL_ENV, load_pipeline, model_version
+from pipeline.nlp import MODEL_DIR, MODEL_ENV, MODELS_DIR, load_pipeline, model_version
 from pipeline.nlp.calibration import (
     Calibration,
     ReliabilityBin,
@@ -44,10 +44,10 @@ from pipeline.nlp.calibration import (
 from pipeline.nlp.context_markers import with_context
 from pipeline.process import DocumentResult, normalized_text, process_file
 from pipeline.read import read_document
+from pipeline.records import StatementRecord
 from pipeline.segment import Statement, segment
-
-LABELS = ("achievement", "challenge", "goal", "other")
-DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "models" / "statement_classifier.cfg"
+from pipeline.vocabulary import REPORTED_KINDS, StatementKind
+DEFAULT_CONFIG = MODELS_DIR / "statement_classifier.cfg"
 MODEL_NAME = "workreview_statements"
 MODEL_VERSION = "1.1.0"
 """Bump when the training recipe changes; ``model_version`` adds a digest of the weights either way."""
@@ -125,7 +125,7 @@ def to_doc_bin(examples: list[LabelledStatement], nlp: Language, features: tuple
     doc_bin = DocBin()
     for example in examples:
         doc = with_context(statement_doc(nlp, example.statement), features)
-        doc.cats = {label: float(label == example.label) for label in LABELS}
+        doc.cats = {str(kind): float(kind == example.label) for kind in StatementKind}
         doc_bin.add(doc)
     return doc_bin
 
@@ -229,24 +229,28 @@ def exported_evaluation(results: list[DocumentResult], gold_dir: Path, split: st
         return evaluate(gold_dir, Path(out), split=split)
 
 
-def exported_rows_with_correctness(results: list[DocumentResult], gold_dir: Path) -> list[tuple[dict, bool]]:
-    """Every exported (non-``other``) statement row and whether the evaluator counts it as a true positive."""
+def exported_rows_with_correctness(
+    results: list[DocumentResult], gold_dir: Path
+) -> list[tuple[StatementRecord, bool]]:
+    """Every exported (non-``other``) statement and whether the evaluator counts it as a true positive."""
     gold = gold_by_document(gold_dir)
     rows = []
     for result in results:
-        exported = [row for row in result.statements if row["kind"] != "other"]
-        labels = gold_labels([row["text"] for row in exported], gold.get(result.document["source_file"], []))
-        rows += [(row, row["kind"] == label) for row, label in zip(exported, labels)]
+        exported = [row for row in result.statements if row.kind in REPORTED_KINDS]
+        labels = gold_labels([row.text for row in exported], gold.get(result.document.source_file, []))
+        rows += [(row, row.kind == label) for row, label in zip(exported, labels)]
     return rows
 
 
-def _is_flagged(row: dict, threshold: float) -> bool:
-    """Whether an exported row is flagged at ``threshold``: low confidence, or any other reason it carries."""
-    return row["confidence"] < threshold or bool(set(row["flag_reasons"].split(";")) - {"", "low_confidence"})
+def _is_flagged(row: StatementRecord, threshold: float) -> bool:
+    """Whether an exported statement is flagged at ``threshold``: low confidence, or any other reason it carries."""
+    return row.confidence < threshold or bool(set(row.flag_reasons.split(";")) - {"", "low_confidence"})
 
 
 def choose_threshold(
-    rows: list[tuple[dict, bool]], target: float = TARGET_ERRORS_FLAGGED, max_share: float = MAX_FLAGGED_SHARE
+    rows: list[tuple[StatementRecord, bool]],
+    target: float = TARGET_ERRORS_FLAGGED,
+    max_share: float = MAX_FLAGGED_SHARE,
 ) -> float:
     """The low-confidence threshold for ``(row, correct)`` pairs of exported statements (see ``MAX_FLAGGED_SHARE``)."""
     wrong = sum(not correct for _, correct in rows)
@@ -268,9 +272,9 @@ def statement_reliability(results: list[DocumentResult], gold_dir: Path) -> list
     confidences, correct = [], []
     for result in results:
         rows = result.statements
-        labels = gold_labels([row["text"] for row in rows], gold.get(result.document["source_file"], []))
-        confidences += [row["confidence"] for row in rows]
-        correct += [row["kind"] == label for row, label in zip(rows, labels)]
+        labels = gold_labels([row.text for row in rows], gold.get(result.document.source_file, []))
+        confidences += [row.confidence for row in rows]
+        correct += [row.kind == label for row, label in zip(rows, labels)]
     return reliability(confidences, correct)
 
 
@@ -453,7 +457,7 @@ def train_statement_classifier(
         model_version="",
         config=str(config_path),
         train_documents=len(documents["train"]),
-        train_statements={label: sum(e.label == label for e in train) for label in LABELS},
+        train_statements={str(kind): sum(e.label == kind for e in train) for kind in StatementKind},
         temperature=calibration.temperature,
         low_confidence_threshold=calibration.low_confidence_threshold,
         size_bytes=model_size(out_dir),

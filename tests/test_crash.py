@@ -18,7 +18,7 @@ from conftest import REPO, SAMPLE_REPORTS
 from crash_fixtures import crashing_read, hanging_read, ingest_noting_progress
 from flows.ingest import run_ingestion
 from pipeline import guard, store
-from pipeline.document import ReadError
+from pipeline.errors import ReadError
 from pipeline.guard import ReadLimits, retry_io
 from pipeline.process import process_file
 from pipeline.runlock import RunLocked, hold
@@ -145,7 +145,7 @@ def test_a_second_run_on_the_same_output_is_refused_with_a_clear_message(small_c
             capture_output=True, text=True, cwd=REPO, timeout=120,
         )
     assert result.returncode == 3
-    assert "is being written by run pid" in result.stdout and "--wait" in result.stdout
+    assert result.stderr.count("\n") == 1 and "is being written by run pid" in result.stderr and "--wait" in result.stderr
     assert not (out / store.DATABASE_NAME).exists()
 
 
@@ -236,9 +236,9 @@ def test_files_over_the_size_or_page_limit_fail_with_the_numbers(tmp_path: Path)
     big = tmp_path / "big.txt"
     big.write_bytes(b"Built 3 schools.\n" * 130_000)  # 2.1 MB
     result = process_file(big, "big.txt", ReadLimits(max_mb=1))
-    assert (result.document["status"], result.document["error"]) == ("failed", "file too large: 2.1 MB > 1 MB limit")
+    assert (result.document.status, result.document.error) == ("failed", "file too large: 2.1 MB > 1 MB limit")
     result = process_file(SAMPLE_REPORTS / "Kampot_2020_review_final.pdf", "Kampot.pdf", ReadLimits(max_pages=1))
-    assert (result.document["status"], result.document["error"]) == ("failed", "too many pages: 2 > 1 page limit")
+    assert (result.document.status, result.document.error) == ("failed", "too many pages: 2 > 1 page limit")
 
 
 def test_transient_io_errors_are_retried_and_permanent_ones_are_not():

@@ -7,7 +7,8 @@ import pytest
 from pipeline import store
 from pipeline.evaluate_quantities import evaluate_quantities
 from pipeline.flags import statement_flags
-from pipeline.process import DocumentResult, document_row, process_file
+from pipeline.process import DocumentResult, process_file
+from record_fixtures import DocumentRecord, QuantityRecord, statement_record
 from pipeline.quantities import find_quantities, summarize, target_year
 from pipeline.read import read_document
 
@@ -142,28 +143,26 @@ def test_processing_a_report_fills_quantities_sectors_and_target_years(tmp_path:
         encoding="utf-8",
     )
     result = process_file(report, report.name)
-    by_text = {row["text"]: row for row in result.statements}
+    by_text = {row.text: row for row in result.statements}
     built = by_text["The provincial department built 46 new classrooms for 1,200 students."]
-    assert built["quantities"] == "46 classrooms; 1200 people"
-    assert built["sector"] == "education"
+    assert built.quantities == "46 classrooms; 1200 people"
+    assert built.sector == "education"
     goal = by_text["The province will drill 150 wells in remote villages."]
-    assert (goal["kind"], goal["target_year"], goal["sector"]) == ("goal", 2021, "water_irrigation")
+    assert (goal.kind, goal.target_year, goal.sector) == ("goal", 2021, "water_irrigation")
     text = read_document(report, report.name).text  # spans are in the extracted text, like statements'
-    assert {q["text"]: text[q["char_start"] : q["char_end"]] for q in result.quantities} == {
+    assert {q.text: text[q.char_start : q.char_end] for q in result.quantities} == {
         "46 new classrooms": "46 new classrooms", "1,200 students": "1,200 students", "150 wells": "150 wells"
     }
 
 
 def quantity_result(source: str, doc_id: str, value: float) -> DocumentResult:
-    row = document_row(doc_id, source, "txt", report_year=2020)
-    statement = {
-        "statement_id": "s1", "document_id": doc_id, "source_file": source, "kind": "achievement",
-        "text": f"Repaired {value:g} km of roads.", "char_start": 0, "char_end": 25, "confidence": 0.9,
-        "flagged": False, "flag_reasons": "", "target_year": None, "quantities": f"{value:g} km",
-    }
-    quantity = {"statement_id": "s1", "document_id": doc_id, "source_file": source, "value": value, "unit": "km",
-                "text": f"{value:g} km", "char_start": 9, "char_end": 14}
-    return DocumentResult(row, [statement], quantities=[quantity])
+    document = DocumentRecord(doc_id, source, "txt", report_year=2020)
+    statement = statement_record(
+        "s1", doc_id, source, f"Repaired {value:g} km of roads.", province_code=None, province=None,
+        quantities=f"{value:g} km",
+    )
+    quantity = QuantityRecord("s1", doc_id, source, value, "km", f"{value:g} km", 9, 14)
+    return DocumentResult(document, [statement], quantities=[quantity])
 
 
 def test_the_store_keeps_the_current_quantities_and_exports_them(tmp_path: Path):

@@ -170,7 +170,7 @@ def test_the_query_command_prints_csv_and_json_and_refuses_writes_with_a_clear_m
     refused = runner.invoke(app, ["query", "DELETE FROM statements", "--out", str(analyst_dataset)])
     assert refused.exit_code == 2 and "read-only" in refused.output and "DELETE" in refused.output
     broken = runner.invoke(app, ["query", "SELECT nope FROM provinces", "--out", str(analyst_dataset)])
-    assert broken.exit_code == 1 and "nope" in broken.output
+    assert broken.exit_code == 2 and "nope" in broken.output
 
 
 # --- exports ------------------------------------------------------------------------------------------------------

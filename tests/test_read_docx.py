@@ -12,7 +12,9 @@ import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 
-from pipeline.document import BlockKind, Document, DocumentStatus, ReadError
+from pipeline.document import BlockKind, Document
+from pipeline.errors import ReadError
+from pipeline.vocabulary import DocumentStatus
 from pipeline.read.docx import partition_docx
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpora" / "python-docx-tests"

@@ -14,7 +14,9 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from pdf_fixtures import PAGE_HEIGHT, PAGE_WIDTH, ReportPdf, flowing_columns_pdf, two_column_pdf
-from pipeline.document import BlockKind, Document, DocumentStatus, ReadError
+from pipeline.document import BlockKind, Document
+from pipeline.errors import ReadError
+from pipeline.vocabulary import DocumentStatus
 from pipeline.read.pdf import partition_pdf
 
 SHARED_PDFS = Path(__file__).parents[1].parent / "shared" / "corpora" / "pdfplumber-tests"

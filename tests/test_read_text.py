@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.document import BlockKind, Document, ReadError
+from pipeline.document import BlockKind, Document
+from pipeline.errors import ReadError
 from pipeline.read.markers import split_list_marker
 from pipeline.read.text import partition_text
 

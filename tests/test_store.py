@@ -3,30 +3,23 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import store
-from pipeline.process import DocumentResult, document_row, statement_id
+from pipeline.process import DocumentResult, statement_id
+from pipeline.vocabulary import DocumentStatus, StatementKind
+from record_fixtures import DocumentRecord, statement_record
 
 
 def result(source: str, doc_id: str, texts: list[str], status: str = "ok") -> DocumentResult:
-    row = document_row(doc_id, source, "txt", province_code="KH-7", province="Kampot", report_year=2020, status=status)
+    document = DocumentRecord(
+        doc_id, source, "txt", province_code="KH-7", province="Kampot", report_year=2020, status=DocumentStatus(status)
+    )
     statements = [
-        {
-            "statement_id": statement_id(source, text, 0),
-            "document_id": doc_id,
-            "source_file": source,
-            "province_code": "KH-7",
-            "province": "Kampot",
-            "report_year": 2020,
-            "kind": "achievement",
-            "text": text,
-            "char_start": index * 100,
-            "char_end": index * 100 + len(text),
-            "confidence": 0.9,
-            "flagged": False,
-            "flag_reasons": "",
-        }
+        statement_record(
+            statement_id(source, text, 0), doc_id, source, text, char_start=index * 100,
+            char_end=index * 100 + len(text),
+        )
         for index, text in enumerate(texts)
     ]
-    return DocumentResult(row, statements if status == "ok" else [])
+    return DocumentResult(document, statements if status == "ok" else [])
 
 
 def current_texts(con) -> list[str]:
@@ -63,7 +56,7 @@ def test_a_failing_new_version_loses_nothing_already_in_the_dataset(tmp_path: Pa
 def test_exports_are_stable_and_skip_other_unless_asked(tmp_path: Path):
     con = store.connect(tmp_path)
     other = result("b.txt", "h3", ["Pursuant to the law, this report is submitted."])
-    other.statements[0]["kind"] = "other"
+    other.statements[0].kind = StatementKind.OTHER
     store.save_document(con, result("a.txt", "h1", ["Built 3 schools.", "Text with \"quotes\", commas\nand a newline."]))
     store.save_document(con, other)
     paths = store.export(con, tmp_path)

@@ -13,6 +13,9 @@ from conftest import SAMPLE_REPORTS
 from pipeline.document import Block, BlockKind, Document
 from pipeline.extract import classifier_doc, extract, statement_doc
 from pipeline.flags import review_policy, statement_flags
+import pipeline.nlp
+from record_fixtures import statement_record
+from pipeline.errors import ModelUnavailable
 from pipeline.nlp import MODEL_DIR, MODEL_ENV, load_pipeline, model_version
 from pipeline.nlp.calibration import fit_temperature, reliability, scale
 from pipeline.nlp.context_markers import with_context
@@ -101,7 +104,7 @@ def test_the_shipped_model_loads_offline_and_labels_plain_statements(monkeypatch
         assert sum(cats.values()) == pytest.approx(1.0)
 
 
-def test_the_pipeline_uses_the_shipped_model_unless_told_otherwise(monkeypatch):
+def test_the_pipeline_uses_the_shipped_model_unless_told_otherwise(monkeypatch, tmp_path: Path):
     document = Document(
         source_file="x.txt",
         format="txt",
@@ -125,7 +128,14 @@ def test_the_pipeline_uses_the_shipped_model_unless_told_otherwise(monkeypatch):
 
         monkeypatch.setenv(MODEL_ENV, "/no/such/model")
         load_pipeline.cache_clear()
-        with pytest.raises(FileNotFoundError, match="WORKREVIEW_MODEL"):
+        with pytest.raises(ModelUnavailable, match="WORKREVIEW_MODEL"):
+            load_pipeline()
+
+        # A missing shipped model is an error, never a quiet fall-back to the rules.
+        monkeypatch.delenv(MODEL_ENV)
+        monkeypatch.setattr(pipeline.nlp, "MODEL_DIR", tmp_path / "statement_classifier")
+        load_pipeline.cache_clear()
+        with pytest.raises(ModelUnavailable, match="shipped model"):
             load_pipeline()
     finally:
         load_pipeline.cache_clear()
@@ -200,7 +210,11 @@ def test_temperature_softens_an_over_confident_classifier_without_changing_its_a
 def test_the_review_threshold_is_the_lowest_that_catches_the_target_share_of_errors_within_the_budget():
     confidences = [0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.90, 0.92, 0.95]
     wrong = {0.25, 0.45, 0.95}
-    rows = [({"confidence": c, "flag_reasons": "too_short" if c == 0.95 else ""}, c not in wrong) for c in confidences]
+    rows = [
+        (statement_record("s", "d", "a.txt", "Built it.", confidence=c, flag_reasons="too_short" if c == 0.95 else ""),
+         c not in wrong)
+        for c in confidences
+    ]
     # Catching 70 % of the 3 errors takes all three: the too-short one plus those at 0.25 and 0.45.
     assert choose_threshold(rows, target=0.7, max_share=0.5) == pytest.approx(0.46)
     # With room for only 3 flags, the threshold stops just before a fourth statement would be flagged.

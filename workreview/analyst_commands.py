@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
-from workreview.cli import app, console
-
-errors = Console(stderr=True)
+from pipeline.errors import InvalidInput
+from pipeline.vocabulary import REPORTED_KINDS
+from workreview.cli import app, console, output_file
 
 MAX_TABLE_ROWS = 500
 """A terminal table longer than this is cut (with a note); CSV and JSON always carry every row."""
@@ -33,12 +31,6 @@ class ExportFormat(str, Enum):
     xlsx = "xlsx"
 
 
-class Kind(str, Enum):
-    achievement = "achievement"
-    challenge = "challenge"
-    goal = "goal"
-
-
 DatasetOption = Annotated[Path, typer.Option("--out", help="Output folder of `workreview run` (the dataset).")]
 
 
@@ -49,30 +41,15 @@ def query(
     output_format: Annotated[OutputFormat, typer.Option("--format", help="How to print the result.")] = OutputFormat.table,
 ) -> None:
     """Run read-only SQL over the dataset (tables and views are listed in the README's SQL cookbook)."""
-    import duckdb
+    from pipeline.query import run_query
 
-    from pipeline.dataset import DatasetNotFound
-    from pipeline.query import QueryRefused, run_query
-
-    try:
-        result = run_query(out, sql)
-    except DatasetNotFound as error:
-        _fail("Error: ", error, 2)
-    except QueryRefused as error:
-        _fail("Refused: ", error, 2)
-    except duckdb.Error as error:
-        _fail("SQL error: ", error, 1)
+    result = run_query(out, sql)
     if output_format is OutputFormat.csv:
         result.to_csv(sys.stdout, index=False)
     elif output_format is OutputFormat.json:
         print(result.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
     else:
         _print_table(result)
-
-
-def _fail(label: str, error: Exception, code: int) -> None:
-    errors.print(Text.assemble((label, "bold red"), str(error)))
-    raise typer.Exit(code)
 
 
 def _print_table(result) -> None:
@@ -91,22 +68,20 @@ def _print_table(result) -> None:
 def export(
     export_format: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.csv,
     province: Annotated[str | None, typer.Option(help="Only this capital/province: code (KH-7) or name.")] = None,
-    kind: Annotated[Kind | None, typer.Option(help="Only this kind of statement.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind of statement: achievement, challenge or goal.")] = None,
     sector: Annotated[str | None, typer.Option(help="Only this sector.")] = None,
     year: Annotated[int | None, typer.Option(help="Only reports about this year.")] = None,
     out: DatasetOption = Path("data"),
     to: Annotated[Path | None, typer.Option("--to", help="File to write (default: OUT/exports/statements-….FORMAT).")] = None,
 ) -> None:
     """Export the statements (reviewers' decisions applied), optionally filtered, as CSV, Parquet or Excel."""
-    from pipeline.dataset import DatasetNotFound
     from pipeline.query import StatementFilter, export_statements
 
-    selection = StatementFilter(province=province, kind=kind.value if kind else None, sector=sector, year=year)
-    target = to or out / "exports" / _default_name(selection, export_format.value)
-    try:
-        count = export_statements(out, selection, export_format.value, target)
-    except DatasetNotFound as error:
-        _fail("Error: ", error, 2)
+    if kind is not None and kind not in REPORTED_KINDS:
+        raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(REPORTED_KINDS)}")
+    selection = StatementFilter(province=province, kind=kind, sector=sector, year=year)
+    target = output_file(to or out / "exports" / _default_name(selection, export_format.value))
+    count = export_statements(out, selection, export_format.value, target)
     console.print(f"Wrote {count} statements to {target}", markup=False)
 
 

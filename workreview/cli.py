@@ -1,4 +1,9 @@
-"""The ``workreview`` command: a thin shell over ``flows`` and ``pipeline``."""
+"""The ``workreview`` command: a thin shell over ``flows`` and ``pipeline``.
+
+Every expected failure is a :class:`pipeline.errors.WorkreviewError`; the command group turns it into one line
+on stderr and the exit code the class carries (the README lists them). Anything else is a bug and keeps its
+traceback.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,56 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
-app = typer.Typer(help="Turn work-review reports into a national dataset.", no_args_is_help=True)
-console = Console()
+from pipeline.errors import InvalidInput, WorkreviewError
+
+
+class _Commands(TyperGroup):
+    """The one place a :class:`WorkreviewError` becomes what the user sees: one line on stderr, its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except WorkreviewError as error:
+            click.echo(f"workreview: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="Turn work-review reports into a national dataset.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console(soft_wrap=True)
+
+
+def existing_folder(path: Path, what: str) -> Path:
+    """``path`` if it is a folder, else a one-line error naming ``what`` it should have been."""
+    if not path.is_dir():
+        raise InvalidInput(f"{what} {path} {'is not a folder' if path.exists() else 'does not exist'}")
+    return path
+
+
+def output_folder(path: Path) -> Path:
+    """``path`` if it is a folder or can become one (its parents are made as needed)."""
+    if path.exists() and not path.is_dir():
+        raise InvalidInput(f"output folder {path} is a file; give a folder (it is created if missing)")
+    return path
+
+
+def output_file(path: Path) -> Path:
+    """``path`` if a file can be written there: not a folder, and its folder exists or can be made."""
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; give a file name to write to")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise InvalidInput(f"cannot write {path}: {path.parent} is a file, not a folder")
+    return path
 
 
 def configure_prefect(out_dir: Path) -> None:
@@ -64,46 +113,39 @@ def run(
     wait: Annotated[bool, typer.Option("--wait", help="If another run is writing to OUT, wait for it.")] = False,
 ) -> None:
     """Ingest every new or changed report in REPORTS_DIR into the dataset in OUT."""
-    if not reports_dir.is_dir():
-        console.print(f"[red]Reports folder not found:[/red] {reports_dir}")
-        raise typer.Exit(2)
+    existing_folder(reports_dir, "reports folder")
+    output_folder(out)
     if task_runner not in ("local", "dask") or (task_runner == "dask") != bool(dask_address):
-        console.print("[red]Use --task-runner dask together with --dask-address tcp://HOST:PORT.[/red]")
-        raise typer.Exit(2)
-    from pipeline.runlock import RunLocked, hold
+        raise InvalidInput("use --task-runner dask together with --dask-address tcp://HOST:PORT")
+    from pipeline.runlock import hold
 
-    try:
-        if not wait:  # fail fast, before Prefect starts; the flow itself holds the lock for the run
-            with hold(out):
-                pass
-        configure_prefect(out)
-        from prefect.settings import PREFECT_API_URL
+    if not wait:  # fail fast, before Prefect starts; the flow itself holds the lock for the run
+        with hold(out):
+            pass
+    configure_prefect(out)
+    from prefect.settings import PREFECT_API_URL
 
-        from flows.ingest import DASK_NEEDS_SERVER, run_ingestion
+    from flows.ingest import DASK_NEEDS_SERVER, run_ingestion
 
-        if task_runner == "dask" and not PREFECT_API_URL.value():
-            console.print(f"[red]{DASK_NEEDS_SERVER}.[/red]")
-            raise typer.Exit(2)
+    if task_runner == "dask" and not PREFECT_API_URL.value():
+        raise InvalidInput(DASK_NEEDS_SERVER)
 
-        started = time.perf_counter()
-        with _progress_bar() as on_progress:
-            report = run_ingestion(
-                str(reports_dir),
-                str(out),
-                include_other=all_statements,
-                workers=workers,
-                on_progress=on_progress,
-                task_runner=task_runner,
-                dask_address=dask_address,
-                doc_timeout=doc_timeout or None,
-                max_mb=max_mb or None,
-                max_pages=max_pages or None,
-                wait=wait,
-            )
-        elapsed = time.perf_counter() - started
-    except RunLocked as busy:
-        console.print(f"[red]Not started:[/red] {busy}")
-        raise typer.Exit(3) from None
+    started = time.perf_counter()
+    with _progress_bar() as on_progress:
+        report = run_ingestion(
+            str(reports_dir),
+            str(out),
+            include_other=all_statements,
+            workers=workers,
+            on_progress=on_progress,
+            task_runner=task_runner,
+            dask_address=dask_address,
+            doc_timeout=doc_timeout or None,
+            max_mb=max_mb or None,
+            max_pages=max_pages or None,
+            wait=wait,
+        )
+    elapsed = time.perf_counter() - started
 
     counts = report.counts
     console.print(
@@ -117,7 +159,7 @@ def run(
         for column in ("File", "Status", "Error"):
             table.add_column(column, overflow="fold")
         for failure in report.failures:
-            table.add_row(failure["source_file"], failure["status"], failure["error"] or "")
+            table.add_row(failure.source_file, str(failure.status), failure.error or "")
         console.print(table)
     console.print("Outputs:")
     for path in report.outputs.values():
@@ -138,13 +180,9 @@ def evaluate(
     """Score a run's exported dataset against gold annotations."""
     import json
 
-    from pipeline.evaluate import EvaluationError, evaluate as score, render_text
+    from pipeline.evaluate import evaluate as score, render_text
 
-    try:
-        evaluation = score(gold, pred, split=split)
-    except EvaluationError as error:
-        console.print(f"[red]Cannot evaluate:[/red] {error}")
-        raise typer.Exit(2) from None
+    evaluation = score(gold, pred, split=split)
     if as_json:
         print(json.dumps(evaluation.to_dict(), indent=2))
     else:

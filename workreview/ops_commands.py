@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from workreview.cli import app, configure_prefect, console
+from pipeline.errors import InvalidInput
+from workreview.cli import app, configure_prefect, console, existing_folder, output_folder
 
 
 @app.command()
@@ -25,10 +26,8 @@ def serve(
     Uses the Prefect server at PREFECT_API_URL; without one, starts a local server for as long as it serves.
     Runs can also be started by hand from the Prefect UI or with `prefect deployment run`.
     """
-    if not inbox.is_dir():
-        console.print(f"[red]Inbox folder not found:[/red] {inbox}")
-        raise typer.Exit(2)
-    configure_prefect(out)
+    existing_folder(inbox, "inbox folder")
+    configure_prefect(output_folder(out))
     import prefect
     from prefect.settings import PREFECT_HOME
 
@@ -44,8 +43,7 @@ def serve(
     try:
         deployment = build_deployment(name, cron, timezone, parameters)
     except ValueError as error:
-        console.print(f"[red]Invalid schedule:[/red] {error}")
-        raise typer.Exit(2) from None
+        raise InvalidInput(f"invalid schedule: {error}") from None
     with prefect_api(Path(PREFECT_HOME.value()) / "server", on_start=console.print) as api_url:
         console.print(f"Prefect API: {api_url}")
         prefect.serve(deployment)

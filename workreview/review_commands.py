@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from pipeline.review import ROLES, ReviewError, list_users, save_user
+from pipeline.errors import DatasetNotFound, InvalidInput
+from pipeline.review import ROLES, list_users, save_user
 from pipeline.store import DATABASE_NAME
-from workreview.cli import app, console
+from workreview.cli import app, console, output_folder
 
 users_app = typer.Typer(help="Manage the accounts of the review app.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
@@ -29,8 +30,7 @@ def review(
     from workreview.web.app import create_app
 
     if not (out / DATABASE_NAME).is_file():
-        console.print(f"[red]No dataset in {out}:[/red] run `workreview run REPORTS --out {out}` first.")
-        raise typer.Exit(2)
+        raise DatasetNotFound(f"no dataset in {out}: run `workreview run REPORTS --out {out}` first")
     if not list_users(out):
         console.print(f"[yellow]No users yet:[/yellow] add one with `workreview users add NAME --role reviewer --out {out}`.")
     console.print(f"Reviewing {out.resolve()} at http://{host}:{port}/ (Ctrl+C to stop)")
@@ -47,15 +47,10 @@ def add_user(
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat password: ") != password:
-            console.print("[red]The passwords differ.[/red]")
-            raise typer.Exit(2)
+            raise InvalidInput("the passwords differ")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    try:
-        created = save_user(out, name, role, password)
-    except ReviewError as error:
-        console.print(f"[red]Cannot save user:[/red] {error}")
-        raise typer.Exit(2) from None
+    created = save_user(output_folder(out), name, role, password)
     console.print(f"{'Added' if created else 'Updated'} {name} ({role}) in {out / 'reviews.sqlite'}.")
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from thinc.api import ConfigValidationError
 
+from pipeline.errors import InvalidInput
 from workreview.cli import app, console
 
 
@@ -62,8 +63,7 @@ def train(
     out, config = out or MODEL_DIR, config or DEFAULT_CONFIG
     for path, what in ((reports_dir, "reports folder"), (gold / "documents.jsonl", "gold"), (config, "config")):
         if not path.exists():
-            console.print(f"[red]{what} not found:[/red] {path}")
-            raise typer.Exit(2)
+            raise InvalidInput(f"{what} not found: {path}")
     overrides = parse_overrides(settings or [])
     extra = reviewed_training_examples(reviews) if reviews else []
     if reviews:
@@ -71,8 +71,7 @@ def train(
     try:
         report = train_statement_classifier(reports_dir, gold, out, config, overrides=overrides, extra_examples=extra)
     except ConfigValidationError as error:
-        console.print(f"[red]Invalid training config:[/red] {error}")
-        raise typer.Exit(2) from None
+        raise InvalidInput(f"invalid training config: {error}") from None
     write_scores(report, out)
     console.print(f"Model {report.model_version} written to {out} ({report.size_bytes / 1e6:.2f} MB).")
     for split, scores in report.splits.items():

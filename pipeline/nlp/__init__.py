@@ -1,7 +1,11 @@
 """The spaCy pipeline that labels statements: the trained model shipped in ``models/``, or the cue-phrase rules.
 
 ``WORKREVIEW_MODEL`` chooses: ``rules``, or the folder of a trained model; unset, the shipped model
-(``models/statement_classifier``) is used when present and the rules otherwise. Loaded once per process.
+(``models/statement_classifier``, installed as package data of ``workreview.models``). A model that is missing
+or unreadable is an error, never a silent fall-back to the rules. Loaded once per process.
+
+The components are registered with spaCy through the ``spacy_factories`` entry points in ``pyproject.toml``, so
+``spacy.load(model_dir)`` works in any interpreter where workreview is installed.
 """
 
 from __future__ import annotations
@@ -9,10 +13,13 @@ from __future__ import annotations
 import hashlib
 import os
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+
+from pipeline.errors import ModelUnavailable
 
 # Importing the component modules registers their factories with spaCy.
 from pipeline.nlp import calibration as _calibration  # noqa: F401
@@ -22,7 +29,8 @@ from pipeline.nlp import statement_cues as _statement_cues  # noqa: F401
 
 RULES_VERSION = "rules-0.2"
 MODEL_ENV = "WORKREVIEW_MODEL"
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "statement_classifier"
+MODELS_DIR = Path(str(files("workreview.models")))
+MODEL_DIR = MODELS_DIR / "statement_classifier"
 
 
 def build_rule_pipeline() -> Language:
@@ -55,12 +63,16 @@ def weights_hash(model_dir: Path) -> str:
 def load_pipeline() -> Language:
     """The process-wide statement pipeline chosen by ``WORKREVIEW_MODEL`` (built once, reused for every document)."""
     choice = os.environ.get(MODEL_ENV, "")
-    if choice == "rules" or not choice and not (MODEL_DIR / "config.cfg").is_file():
+    if choice == "rules":
         return build_rule_pipeline()
     model_dir = Path(choice) if choice else MODEL_DIR
     if not (model_dir / "config.cfg").is_file():
-        raise FileNotFoundError(f"{MODEL_ENV}={choice!r} is neither 'rules' nor a model folder (no config.cfg)")
-    return load_trained_pipeline(model_dir)
+        where = f"{MODEL_ENV}={choice!r} is neither 'rules' nor" if choice else f"the shipped model {model_dir} is not"
+        raise ModelUnavailable(f"{where} a model folder (no config.cfg); reinstall workreview or set {MODEL_ENV}")
+    try:
+        return load_trained_pipeline(model_dir)
+    except (OSError, ValueError) as error:  # spaCy reports unreadable or incompatible model files as these
+        raise ModelUnavailable(f"cannot load the model in {model_dir}: {error}") from error
 
 
 def model_version(nlp: Language) -> str:

@@ -19,8 +19,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
+from pipeline.vocabulary import StatementKind
 
-LABELS = ("achievement", "challenge", "goal", "other")
 SECTION_LABEL = {"achievements": "achievement", "challenges": "challenge", "goals": "goal", "other": "other"}
 
 GOAL_CUES = [
@@ -86,7 +86,7 @@ class StatementCues:
 
     def __call__(self, doc: Doc) -> Doc:
         context = doc._
-        scores = dict.fromkeys(LABELS, 0.0)
+        scores = dict.fromkeys(StatementKind, 0.0)
         scores["other"] = OTHER_BASELINE
         self._cue_scores(doc, 1.0, scores)
         if context.lead_in:

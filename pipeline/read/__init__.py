@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.document import Document, DocumentStatus, ReadError
+from pipeline.document import Document
+from pipeline.errors import ReadError
+from pipeline.vocabulary import DocumentStatus
 
 SUPPORTED_SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".md": "md", ".markdown": "md"}
 

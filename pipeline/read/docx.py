@@ -22,7 +22,9 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from pipeline.document import Block, BlockKind, Document, DocumentStatus, ReadError
+from pipeline.document import Block, BlockKind, Document
+from pipeline.errors import ReadError
+from pipeline.vocabulary import DocumentStatus
 from pipeline.read.markers import is_ordered_marker, keep_lone_numbered_headings, split_list_marker
 
 _OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and password-protected .docx

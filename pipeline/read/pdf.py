@@ -40,7 +40,9 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils import cluster_objects, extract_words
 
-from pipeline.document import BBox, Block, BlockKind, Document, DocumentStatus, ReadError
+from pipeline.document import BBox, Block, BlockKind, Document
+from pipeline.errors import ReadError
+from pipeline.vocabulary import DocumentStatus
 from pipeline.read.markers import keep_lone_numbered_headings
 
 MARGIN_BAND = 0.12

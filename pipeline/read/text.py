@@ -15,7 +15,8 @@ from pathlib import Path
 
 import charset_normalizer
 
-from pipeline.document import Block, BlockKind, Document, ReadError
+from pipeline.document import Block, BlockKind, Document
+from pipeline.errors import ReadError
 from pipeline.read.markers import (
     is_all_caps,
     is_ordered_marker,

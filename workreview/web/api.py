@@ -15,15 +15,16 @@ import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict
 
-from pipeline.dataset import DOCUMENTS_QUERY, DatasetNotFound, connect_read_only, records
+from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only, records
+from pipeline.errors import RunLocked
+from pipeline.vocabulary import DocumentStatus, ReviewStatus, StatementKind
 from pipeline.query import StatementFilter, select_statements
 from workreview.web.auth import require_user
 
 router = APIRouter(prefix="/api", tags=["analysts"], dependencies=[Depends(require_user)])
 
 MAX_PAGE = 1000
-Kind = Literal["achievement", "challenge", "goal"]
-ReviewStatus = Literal["unreviewed", "accepted", "corrected", "rejected"]
+Kind = Literal[StatementKind.ACHIEVEMENT, StatementKind.CHALLENGE, StatementKind.GOAL]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 ProvinceFilter = Annotated[str | None, Query(description="ISO code (KH-7) or English name (Kampot), any case.")]
@@ -110,12 +111,8 @@ def dataset(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
     """The dataset for one request, opened read-only and closed afterwards."""
     try:
         con = connect_read_only(request.app.state.out_dir)
-    except DatasetNotFound as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from None
     except duckdb.IOException:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, "a `workreview run` is writing the dataset; try again shortly"
-        ) from None
+        raise RunLocked("a `workreview run` is writing the dataset; try again shortly") from None
     try:
         yield con
     finally:
@@ -150,7 +147,7 @@ def list_documents(
     province: ProvinceFilter = None,
     level: Literal["capital", "province", "municipality", "district", "khan", "working_group"] | None = None,
     document_status: Annotated[
-        Literal["ok", "failed", "needs_ocr", "unsupported"] | None, Query(alias="status")
+        DocumentStatus | None, Query(alias="status")
     ] = None,
     year: int | None = None,
     limit: Limit = 100,

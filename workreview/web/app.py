@@ -14,7 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from pipeline.review import session_secret
 from workreview.web import accounts, api, views
-from workreview.web.queue import DatasetUnavailable
+from pipeline.errors import WorkreviewError
 from workreview.web.rendering import STATIC_DIR, render
 
 SESSION_COOKIE = "workreview_session"
@@ -38,16 +38,20 @@ def create_app(out_dir: Path) -> FastAPI:
     app.include_router(views.router)
     app.include_router(api.router)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(DatasetUnavailable, _dataset_unavailable)
+    app.add_exception_handler(WorkreviewError, _workreview_error)
     return app
 
 
-async def _dataset_unavailable(request: Request, exc: DatasetUnavailable) -> Response:
-    return await _http_error(request, HTTPException(503, str(exc)))
+async def _workreview_error(request: Request, exc: Exception) -> Response:
+    """Every expected failure (no dataset, a run writing, a refused query…) answered like an HTTP error of the
+    status its class carries."""
+    assert isinstance(exc, WorkreviewError)
+    return await _http_error(request, HTTPException(exc.http_status, str(exc)))
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     """Browsers get a page (or the login form when anonymous); API clients keep FastAPI's JSON errors."""
+    assert isinstance(exc, StarletteHTTPException)
     if request.url.path.startswith("/api"):
         return await http_exception_handler(request, exc)
     if exc.status_code == 401:

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import store
+from pipeline.errors import DatasetNotFound, RunLocked
 from pipeline.review import Decision
 
 LOCK_WAIT_SECONDS = 3.0
@@ -31,20 +32,16 @@ STATEMENT_COLUMNS = (
 FROM_CURRENT = "FROM current_statements s JOIN current_documents d USING (document_id, source_file)"
 
 
-class DatasetUnavailable(Exception):
-    """No dataset yet, or a run holds the database for longer than a reviewer should wait."""
-
-
 @contextmanager
 def open_dataset(out_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection for one request, waiting a few seconds if a run is writing."""
     path = out_dir / store.DATABASE_NAME
     if not path.is_file():
-        raise DatasetUnavailable(f"There is no dataset in {out_dir} yet: run `workreview run REPORTS --out {out_dir}`.")
+        raise DatasetNotFound(f"there is no dataset in {out_dir} yet: run `workreview run REPORTS --out {out_dir}`")
     try:
         con = store.connect(out_dir, read_only=True, lock_timeout_s=LOCK_WAIT_SECONDS)
     except duckdb.IOException as error:
-        raise DatasetUnavailable("A `workreview run` is writing the dataset; try again in a moment.") from error
+        raise RunLocked("a `workreview run` is writing the dataset; try again in a moment") from error
     try:
         yield con
     finally:

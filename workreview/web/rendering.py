@@ -6,6 +6,7 @@ and styles only from ``/static``, no inline code) is the second wall should a te
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from fastapi import Request
@@ -14,7 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from workreview.web.auth import csrf_token
 
-WEB_DIR = Path(__file__).parent
+WEB_DIR = Path(str(files("workreview.web")))
+"""The installed package's folder (a wheel carries ``templates/`` and ``static/`` as package data)."""
 STATIC_DIR = WEB_DIR / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

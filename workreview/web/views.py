@@ -14,9 +14,9 @@ from pipeline.flags import FLAG_REASONS
 from pipeline.gazetteer import province_by_code, provinces
 from pipeline.process import normalized_text
 from pipeline.sectors import SECTORS
+from pipeline.vocabulary import StatementKind
 from pipeline.review import (
     DECIDING_ROLES,
-    KINDS,
     ReviewError,
     StaleDecision,
     User,
@@ -146,7 +146,7 @@ def decide_item(
         surroundings = " ".join(part["text"] for block in q.context_blocks(con, statement) for part in block["parts"])
     province = province_by_code(province_code) if province_code else None
     new_values = {
-        "kind": choice if choice in KINDS else kind,
+        "kind": choice if choice in tuple(StatementKind) else kind,
         "text": text,
         "sector": sector,
         "province_code": province.code if province else None,
@@ -236,7 +236,7 @@ def _item_context(
         "following": _link(f"/item/{following['statement_id']}", filters) if following else None,
         "queue_link": _link("/", filters),
         "view": urlencode(filters.query()),
-        "scores": {kind: item[f"score_{kind}"] for kind in KINDS},
+        "scores": {kind: item[f"score_{kind}"] for kind in StatementKind},
         "reasons": [(r, FLAG_REASONS.get(r, r)) for r in (item["flag_reasons"] or "").split(";") if r],
         "kind_keys": KIND_KEYS,
         "provinces": provinces(),
