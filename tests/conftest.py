@@ -13,7 +13,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_REPORTS = REPO / "sample_reports"
-SHARED_CORPORA = REPO.parent / "shared" / "corpora"
+REAL_WORLD_CORPORA = REPO / "tests" / "corpora"
+"""Other projects' PDFs and Word files, copied in with their licences (see its README)."""
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work offline).
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import SAMPLE_REPORTS, SHARED_CORPORA
+from conftest import REAL_WORLD_CORPORA, SAMPLE_REPORTS
 from flows.ingest import run_ingestion
 from pipeline import store
 
@@ -78,11 +78,11 @@ def test_broken_files_become_failed_rows_and_everything_else_is_processed(tmp_pa
     assert "corrupt.pdf" in (out / "summary.md").read_text()
 
 
-def test_every_shared_real_world_file_ends_as_data_or_an_explained_failure(tmp_path: Path):
+def test_every_real_world_file_ends_as_data_or_an_explained_failure(tmp_path: Path):
     out = tmp_path / "out"
-    report = run_ingestion(str(SHARED_CORPORA), str(out), workers=2)
+    report = run_ingestion(str(REAL_WORLD_CORPORA), str(out), workers=2)
     documents = pd.read_csv(out / "documents.csv")
-    candidates = [p for p in SHARED_CORPORA.rglob("*") if p.is_file()]
+    candidates = [p for p in REAL_WORLD_CORPORA.rglob("*") if p.is_file()]
     assert report.documents_seen == len(candidates)
     assert len(documents) == len(candidates)
     failures = documents[documents["status"] != "ok"]

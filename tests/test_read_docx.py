@@ -17,7 +17,7 @@ from pipeline.errors import ReadError
 from pipeline.vocabulary import DocumentStatus
 from pipeline.read.docx import partition_docx
 
-CORPUS = Path(__file__).parents[1].parent / "shared" / "corpora" / "python-docx-tests"
+CORPUS = Path(__file__).parent / "corpora" / "python-docx-tests"
 HEADER = "Kampot Provincial Administration - Annual Report 2020"
 FOOTER = "Page 1 of 3"
 

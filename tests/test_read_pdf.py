@@ -19,7 +19,7 @@ from pipeline.errors import ReadError
 from pipeline.vocabulary import DocumentStatus
 from pipeline.read.pdf import partition_pdf
 
-SHARED_PDFS = Path(__file__).parents[1].parent / "shared" / "corpora" / "pdfplumber-tests"
+REAL_WORLD_PDFS = Path(__file__).parent / "corpora" / "pdfplumber-tests"
 HEADER = "X Provincial Administration \u2014 Report 2020"
 BROKEN_SENTENCE = (
     "The provincial administration completed the rehabilitation of twenty-five kilometres of rural roads in three "
@@ -232,16 +232,16 @@ def test_broken_files_raise_read_errors_with_one_line_messages(tmp_path, report_
 
 
 @cache
-def read_shared(name: str) -> Document | ReadError:
+def read_real_world(name: str) -> Document | ReadError:
     try:
-        return partition_pdf(SHARED_PDFS / name)
+        return partition_pdf(REAL_WORLD_PDFS / name)
     except ReadError as error:
         return error
 
 
-@pytest.mark.parametrize("name", sorted(path.name for path in SHARED_PDFS.iterdir()))
+@pytest.mark.parametrize("name", sorted(path.name for path in REAL_WORLD_PDFS.iterdir()))
 def test_real_world_files_give_a_document_or_a_read_error(name):
-    result = read_shared(name)
+    result = read_real_world(name)
     if isinstance(result, ReadError):
         assert name in {"password-example.pdf", "empty.pdf", "issue-948.zip", "issue-297-example.pdf", "LICENSE.txt"}
         assert result.status == DocumentStatus.FAILED and "\n" not in str(result)
@@ -251,7 +251,7 @@ def test_real_world_files_give_a_document_or_a_read_error(name):
 
 
 def test_three_column_pages_read_down_each_column_without_running_headers():
-    text = read_shared("federal-register-2020-17221.pdf").text
+    text = read_real_world("federal-register-2020-17221.pdf").text
     assert (
         "The FAA invites you to participate in this rulemaking by submitting written comments, data, or views about "
         "this proposal." in text
@@ -260,7 +260,7 @@ def test_three_column_pages_read_down_each_column_without_running_headers():
 
 
 def test_sideways_and_upside_down_pages_and_faux_bold_read_as_text():
-    rotated = read_shared("issue-848.pdf").text
+    rotated = read_real_world("issue-848.pdf").text
     assert rotated.count("At the Metro West Precinct in Old Detroit, officers respond") == 8
-    doubled = read_shared("issue-71-duplicate-chars.pdf").text
+    doubled = read_real_world("issue-71-duplicate-chars.pdf").text
     assert "项目描述" in doubled and "项项目目" not in doubled
