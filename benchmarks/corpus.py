@@ -70,8 +70,8 @@ def replicate(sample: Path, target: Path, copies: int, limit: int | None = None)
 
 def check_copies_read_the_same(sample: Path, scratch: Path) -> list[str]:
     """Problems found when a marked copy of each report does not hash differently or read to the same text."""
-    from pipeline.read import read_document
     from pipeline.process import file_digest
+    from pipeline.read import read_document
 
     problems = []
     for report in report_files(sample):

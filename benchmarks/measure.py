@@ -60,6 +60,7 @@ def pdf_files(corpus: Path) -> list[Path]:
 
 def measure_library(corpus: Path, out: Path) -> dict:
     from corpus import report_files
+
     from pipeline import store
     from pipeline.nlp import load_pipeline, model_version
     from pipeline.process import prepare_stages, process_file

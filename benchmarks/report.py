@@ -73,7 +73,9 @@ def _header(results: dict) -> str:
 
 def _models(results: dict) -> list[str]:
     """Every statement model version a measurement of this run reports having used."""
-    measurements = [entry.get(key) for entry in results.get("sizes", {}).values() for key in ("library", "flow", "flow_rerun")]
+    measurements = [
+        entry.get(key) for entry in results.get("sizes", {}).values() for key in ("library", "flow", "flow_rerun")
+    ]
     measurements += list((results.get("workers") or {}).get("runs", {}).values())
     measurements += [(results.get("rerun_docs") or {}).get(key) for key in ("first", "rerun")]
     return sorted({m["model_version"] for m in measurements if _ok(m) and "model_version" in m})
@@ -112,7 +114,9 @@ def _stages(results: dict) -> str:
             for stage, seconds in all_seconds.items()
         ]
         stages.append(("store (save + export)", store, 0.0, store_cpu))
-        stages.append(("**all stages**", sum(all_seconds.values()) + store, 0.0, library["documents_total"]["cpu"] + store_cpu))
+        stages.append(
+            ("**all stages**", sum(all_seconds.values()) + store, 0.0, library["documents_total"]["cpu"] + store_cpu)
+        )
         for index, (stage, seconds, on_pdfs, cpu) in enumerate(stages):
             first = index == 0
             rows.append(
@@ -129,24 +133,40 @@ def _stages(results: dict) -> str:
                     f"{process['peak_process_rss_mb']:,.0f}" if first else "",
                 ]
             )
-    return "### Library stages (`pipeline.process.process_file`, then `store.save_document` + `store.export`)\n\n" + _table(
-        ["Size", "Documents", "Stage", "Seconds", "CPU s", "PDF pages/s", "Words/s", "Documents/s", "CPU/wall", "Peak RSS MB"],
-        rows,
-    ) + (
-        "\n\nStage seconds are the per-document `DocumentResult.seconds` summed over the corpus (wall time; "
-        "*CPU s*, of the measuring process and its children such as the reader process, exists only for the store "
-        "stage and the total); "
-        "*PDF pages/s* divides the PDFs' pages by the stage's seconds on the PDFs only (DOCX, TXT and MD have no "
-        "pages); *words/s* and *documents/s* are over all documents. The store stage works per statement row, so it "
-        "has no per-page rate. What the extract and normalize stages load once per process (the spaCy pipeline, the "
-        "place-name matcher, the sector lexicon: `pipeline.process.prepare_stages`) is loaded before the clock starts "
-        + "("
-        + ", ".join(
-            f"{entry['library']['model_load']['wall']:.1f} s at {size}×"
-            for size, entry in results.get("sizes", {}).items()
-            if _ok(entry["library"])
+    return (
+        "### Library stages (`pipeline.process.process_file`, then `store.save_document` + `store.export`)\n\n"
+        + _table(
+            [
+                "Size",
+                "Documents",
+                "Stage",
+                "Seconds",
+                "CPU s",
+                "PDF pages/s",
+                "Words/s",
+                "Documents/s",
+                "CPU/wall",
+                "Peak RSS MB",
+            ],
+            rows,
         )
-        + ")."
+        + (
+            "\n\nStage seconds are the per-document `DocumentResult.seconds` summed over the corpus (wall time; "
+            "*CPU s*, of the measuring process and its children such as the reader process, exists only for the "
+            "store stage and the total); "
+            "*PDF pages/s* divides the PDFs' pages by the stage's seconds on the PDFs only (DOCX, TXT and MD have "
+            "no pages); *words/s* and *documents/s* are over all documents. The store stage works per statement row, "
+            "so it has no per-page rate. What the extract and normalize stages load once per process (the spaCy "
+            "pipeline, the place-name matcher, the sector lexicon: `pipeline.process.prepare_stages`) is loaded "
+            "before the clock starts "
+            + "("
+            + ", ".join(
+                f"{entry['library']['model_load']['wall']:.1f} s at {size}×"
+                for size, entry in results.get("sizes", {}).items()
+                if _ok(entry["library"])
+            )
+            + ")."
+        )
     )
 
 
@@ -237,7 +257,10 @@ def _end_to_end(results: dict) -> str:
         "hashed and skipped. The process tree includes the Prefect server and the reader process."
     )
     if skipped:
-        text += f" Not run end to end (predicted beyond the time budget; library stages above were measured): {', '.join(skipped)}."
+        text += (
+            " Not run end to end (predicted beyond the time budget; library stages above were measured): "
+            f"{', '.join(skipped)}."
+        )
     return text
 
 
@@ -272,7 +295,14 @@ def _prefect(results: dict) -> str:
             ]
         )
     return "### Prefect start-up (a trivial flow run twice in a fresh process)\n\n" + _table(
-        ["PREFECT_HOME", "import prefect s", "1st flow run s", "2nd flow run s", "start-up (1st − 2nd) s", "Peak RSS MB (tree)"],
+        [
+            "PREFECT_HOME",
+            "import prefect s",
+            "1st flow run s",
+            "2nd flow run s",
+            "start-up (1st − 2nd) s",
+            "Peak RSS MB (tree)",
+        ],
         rows,
     )
 
@@ -333,7 +363,10 @@ def _rerun(results: dict) -> str:
         ["Run", "Documents read", "Prefect start-up s", "`run_ingestion` s", "Total s", "CPU s (all processes)"], rows
     )
     if entry["rerun"]["documents_processed"]:
-        text += "\n\nThe re-run read documents again, so something changed in between (the statement model?): it is not an unchanged re-run."
+        text += (
+            "\n\nThe re-run read documents again, so something changed in between (the statement model?): "
+            "it is not an unchanged re-run."
+        )
     return text
 
 

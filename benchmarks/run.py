@@ -112,7 +112,11 @@ def _last_line(log: Path) -> str:
 
 def machine() -> dict:
     cpu_model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
         platform.processor(),
     )
     return {
@@ -246,9 +250,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 50], help="corpus sizes, × the 48 reports")
     parser.add_argument("--workers", type=int, nargs="*", default=[], help="compare run_ingestion with these workers")
     parser.add_argument("--workers-size", type=int, help="size for the worker comparison (default: largest flow size)")
-    parser.add_argument("--rerun-docs", type=int, help="also time an unchanged re-run of a corpus of this many documents")
     parser.add_argument(
-        "--flow-budget", type=float, default=600, help="skip a flow run predicted (from the library run) to take longer (s)"
+        "--rerun-docs", type=int, help="also time an unchanged re-run of a corpus of this many documents"
+    )
+    parser.add_argument(
+        "--flow-budget",
+        type=float,
+        default=600,
+        help="skip a flow run predicted (from the library run) to take longer (s)",
     )
     parser.add_argument("--results", type=Path, default=HERE / "results", help="raw JSON folder")
     parser.add_argument("--readme", type=Path, default=HERE / "README.md", help="README whose tables are rewritten")

@@ -224,7 +224,8 @@ def _create_temp_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.Data
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(
         con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_catalog = current_database()",
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_name = ? AND table_catalog = current_database()",
             [name],
         ).fetchone()[0]
     )

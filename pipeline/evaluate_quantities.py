@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.evaluate import file_name, read_gold_jsonl, match_statements
 from pipeline.errors import EvaluationError
+from pipeline.evaluate import file_name, match_statements, read_gold_jsonl
 from pipeline.vocabulary import REPORTED_KINDS
 
 SPLITS = ("train", "dev", "test")
@@ -109,8 +109,12 @@ def evaluate_quantities(gold_dir: Path, pred_dir: Path, split: str | None = None
     by_name: dict[str, str] = {}
     for source in sorted(predicted_statements["source_file"].unique()):
         by_name.setdefault(file_name(source), source)
-    predicted_by_source = {source: frame.to_dict("records") for source, frame in predicted_statements.groupby("source_file")}
-    quantities_by_statement = {sid: frame.to_dict("records") for sid, frame in predicted_quantities.groupby("statement_id")}
+    predicted_by_source = {
+        source: frame.to_dict("records") for source, frame in predicted_statements.groupby("source_file")
+    }
+    quantities_by_statement = {
+        sid: frame.to_dict("records") for sid, frame in predicted_quantities.groupby("statement_id")
+    }
 
     scores = {"all": QuantityScore()}
     for document in sorted(documents, key=lambda row: row["document"]):

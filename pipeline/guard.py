@@ -22,8 +22,8 @@ from typing import Any, Callable
 
 from pipeline.document import Document
 from pipeline.errors import ReadError
-from pipeline.vocabulary import DocumentStatus
 from pipeline.read import detect_format, read_document
+from pipeline.vocabulary import DocumentStatus
 
 MB = 1024 * 1024
 READER_STARTUP_TIMEOUT_S = 120.0

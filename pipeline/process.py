@@ -14,8 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spacy.language import Language
-
 from pipeline.document import Block, BlockKind, Document
 from pipeline.errors import ReadError
 from pipeline.extract import Extraction, extract
@@ -24,8 +22,8 @@ from pipeline.guard import ReadLimits, guarded_read, retry_io
 from pipeline.nlp import load_pipeline, model_version
 from pipeline.normalize import Attribution, attribute_document
 from pipeline.quantities import Quantity, find_quantities, summarize, target_year
-from pipeline.sectors import classify_sector
 from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord
+from pipeline.sectors import classify_sector
 from pipeline.segment import Statement, segment
 from pipeline.vocabulary import DocumentStatus, StatementKind
 
@@ -107,7 +105,9 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
         return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=exc.status, error=str(exc)))
     except Exception as exc:  # a reader bug must not stop the run: record it like any unreadable file
         message = f"unexpected {type(exc).__name__} while reading: {exc}".splitlines()[0][:300]
-        return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=DocumentStatus.FAILED, error=message))
+        return DocumentResult(
+            DocumentRecord(document_id, source_file, fmt, status=DocumentStatus.FAILED, error=message)
+        )
     seconds["read"] = time.perf_counter() - started
 
     started = time.perf_counter()

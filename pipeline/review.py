@@ -278,7 +278,9 @@ def undo_last(out_dir: Path, reviewer: User) -> Decision | None:
         if target is None:
             return None
         if current_version(con, target["statement_id"]) != target["id"]:
-            raise StaleDecision("someone decided on that statement after you; their decision stands, nothing was undone")
+            raise StaleDecision(
+                "someone decided on that statement after you; their decision stands, nothing was undone"
+            )
         restored = _effective(con, target["statement_id"], before=target["id"])
         undo_id = _insert(
             con,
@@ -387,7 +389,10 @@ def claim(out_dir: Path, statement_id: str, reviewer: User) -> str | None:
         if holder and holder["reviewer"] != reviewer.name:
             return holder["reviewer"]
         con.execute("DELETE FROM claims WHERE reviewer = ?", [reviewer.name])
-        con.execute("INSERT INTO claims (statement_id, reviewer, claimed_at) VALUES (?, ?, ?)", [statement_id, reviewer.name, now()])
+        con.execute(
+            "INSERT INTO claims (statement_id, reviewer, claimed_at) VALUES (?, ?, ?)",
+            [statement_id, reviewer.name, now()],
+        )
     return None
 
 

@@ -14,11 +14,11 @@ reviewer can read, and fix, why a statement landed where it did.
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import spacy
 import yaml
-from importlib.resources import files
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 

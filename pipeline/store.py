@@ -52,9 +52,8 @@ def _table_schema(table: str) -> str:
     if table == "documents":
         columns += STORED_DOCUMENT_COLUMNS
     definitions = ",\n    ".join(f"{name} {definition}" for name, definition in columns)
-    statements = [
-        f"CREATE TABLE IF NOT EXISTS {table} (\n    {definitions},\n    PRIMARY KEY ({', '.join(PRIMARY_KEYS[table])})\n);"
-    ]
+    key = ", ".join(PRIMARY_KEYS[table])
+    statements = [f"CREATE TABLE IF NOT EXISTS {table} (\n    {definitions},\n    PRIMARY KEY ({key})\n);"]
     statements += [
         f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {definition.replace(' NOT NULL', '')};"
         for name, definition in columns

@@ -17,10 +17,10 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipeline.dataset import LEVEL_GROUPS, Dataset, add_analysis_tables, read_dataset, records
-from pipeline.vocabulary import REPORTED_KINDS
 from pipeline.summary_charts import bar_panels, heat_map
 from pipeline.summary_quantities import QuantityTotal, key_quantity_totals
 from pipeline.summary_themes import Theme, find_themes
+from pipeline.vocabulary import REPORTED_KINDS
 
 KIND_TITLES = {"achievement": "Achievements", "challenge": "Challenges", "goal": "Goals"}
 STATUS_TITLES = {"reported": "reported", "needs_ocr": "needs OCR", "failed": "failed", "missing": "missing"}
@@ -100,7 +100,9 @@ def review_progress(statements: pd.DataFrame) -> ReviewProgress:
     return ReviewProgress(
         flagged=int(flagged.sum()),
         decided=len(decided),
-        by_status={status: int(count) for status, count in decided["review_status"].value_counts().sort_index().items()},
+        by_status={
+            status: int(count) for status, count in decided["review_status"].value_counts().sort_index().items()
+        },
     )
 
 
@@ -270,7 +272,8 @@ def render_markdown(summary: NationalSummary) -> str:
         f"{reported} of {len(summary.provinces)} capital/provinces reported; {summary.documents_read} documents read "
         f"({summary.pages} PDF pages), {len(summary.unread)} could not be read.",
         f"{counts['achievement']} achievements, {counts['challenge']} challenges and {counts['goal']} goals. "
-        f"Review: {summary.review.flagged} flagged, {summary.review.decided} decided, {summary.review.pending} pending.",
+        f"Review: {summary.review.flagged} flagged, {summary.review.decided} decided, "
+        f"{summary.review.pending} pending.",
         "",
         "## Submission status",
         "",
@@ -315,7 +318,9 @@ def render_markdown(summary: NationalSummary) -> str:
         unit = total.quantity.unit
         lines += [f"### {total.quantity.label}: {format_number(total.national)} {unit}", ""]
         for row in total.by_province:
-            ids = ", ".join(f"`{statement_id}`" for statement_id in dict.fromkeys(s["statement_id"] for s in row["sources"]))
+            ids = ", ".join(
+                f"`{statement_id}`" for statement_id in dict.fromkeys(s["statement_id"] for s in row["sources"])
+            )
             lines.append(f"- {row['name']}: {format_number(row['total'])} {unit} — statements {ids}")
         lines.append("")
 
@@ -340,7 +345,9 @@ def render_markdown(summary: NationalSummary) -> str:
             lines += ["No readable report received.", ""]
             continue
         counts = ", ".join(f"{n} {KIND_TITLES[kind].lower()}" for kind, n in p["counts"].items())
-        lines.append(f"{p['documents']} documents; {counts}; {p['review'].flagged} flagged, {p['review'].decided} decided.")
+        lines.append(
+            f"{p['documents']} documents; {counts}; {p['review'].flagged} flagged, {p['review'].decided} decided."
+        )
         lines.append("")
         for kind, rows in p["statements"].items():
             for row in rows[:PROFILE_EXAMPLES]:

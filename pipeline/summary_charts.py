@@ -48,7 +48,9 @@ def bar_panels(panels: list[tuple[str, pd.Series]], xlabel: str) -> str:
             ordered = values.sort_values(ascending=True, kind="stable")
             axes.barh([str(label) for label in ordered.index], ordered.to_numpy(), color=BAR_COLOUR)
             for position, value in enumerate(ordered.to_numpy()):
-                axes.text(value, position, f" {value:,.0f}" if float(value).is_integer() else f" {value:,.1f}", va="center")
+                axes.text(
+                    value, position, f" {value:,.0f}" if float(value).is_integer() else f" {value:,.1f}", va="center"
+                )
             axes.xaxis.set_major_locator(MaxNLocator(nbins=4))
             axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
             axes.set_title(title)

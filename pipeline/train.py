@@ -47,6 +47,7 @@ from pipeline.read import read_document
 from pipeline.records import StatementRecord
 from pipeline.segment import Statement, segment
 from pipeline.vocabulary import REPORTED_KINDS, StatementKind
+
 DEFAULT_CONFIG = MODELS_DIR / "statement_classifier.cfg"
 MODEL_NAME = "workreview_statements"
 MODEL_VERSION = "1.1.0"
@@ -369,7 +370,7 @@ def cross_validated_calibration(
         [example.label for _, held, *_ in held_out for example in held],
     )
     fold_rows = []
-    for index, (fold, held, checkpoint, _) in enumerate(held_out):
+    for index, (fold, _held, checkpoint, _) in enumerate(held_out):
         model_dir = work_dir / f"fold-{index}-model"
         package_model(checkpoint, model_dir, Calibration(temperature=temperature))
         with using_model(model_dir):

@@ -222,7 +222,9 @@ def _validate_meta(path: Path, meta: dict, errors: list[str]) -> dict:
     if layout["columns"] not in (1, 2):
         errors.append(f"{where}: layout.columns must be 1 or 2, not '{layout['columns']}'")
     if layout["headings"] not in HEADING_STYLES:
-        errors.append(f"{where}: layout.headings must be one of {', '.join(HEADING_STYLES)}, not '{layout['headings']}'")
+        errors.append(
+            f"{where}: layout.headings must be one of {', '.join(HEADING_STYLES)}, not '{layout['headings']}'"
+        )
     if layout["encoding"] not in ENCODINGS:
         errors.append(f"{where}: layout.encoding must be one of {', '.join(ENCODINGS)}, not '{layout['encoding']}'")
     if not isinstance(layout["font_size"], (int, float)) or not 7 <= layout["font_size"] <= 16:
@@ -296,7 +298,9 @@ class _BodyParser:
                 text, _, _ = self._inline(heading.group("text"), [(number, 0)], allow_statements=False)
                 blocks.append(Block("heading", text, level=len(heading.group("hashes")), line=number))
             elif line.startswith("#"):
-                self._error(number, "headings are '# Title', '## Sub-title' or '### Sub-sub-title' ('#'s, then a space)")
+                self._error(
+                    number, "headings are '# Title', '## Sub-title' or '### Sub-sub-title' ('#'s, then a space)"
+                )
             elif item:
                 text, found, _ = self._inline(item.group("text"), [(number, 0)])
                 self.statements.extend(found)
@@ -336,7 +340,9 @@ class _BodyParser:
             for cell in cells:
                 text, found, loose = self._inline(cell, [(number, 0)], row_statement=bool(label))
                 if found:
-                    self._error(number, "a table cell cannot hold a {X|...} marker; mark the whole row with A>, C> or G>")
+                    self._error(
+                        number, "a table cell cannot hold a {X|...} marker; mark the whole row with A>, C> or G>"
+                    )
                 texts.append(text)
                 quantities.extend(loose)
             if label:
@@ -543,11 +549,17 @@ def _build_pdf(source: Source, stream: io.BytesIO, total_pages: int) -> int:
         canvas.saveState()
         canvas.setFont(PDF_FONTS["regular"][0], 8.5)
         if layout["header"]:
-            canvas.drawString(PAGE_MARGIN, page_height - PAGE_MARGIN + 18, _fill_page(layout["header"], doc.page, total_pages))
+            canvas.drawString(
+                PAGE_MARGIN, page_height - PAGE_MARGIN + 18, _fill_page(layout["header"], doc.page, total_pages)
+            )
             canvas.setLineWidth(0.4)
-            canvas.line(PAGE_MARGIN, page_height - PAGE_MARGIN + 12, page_width - PAGE_MARGIN, page_height - PAGE_MARGIN + 12)
+            canvas.line(
+                PAGE_MARGIN, page_height - PAGE_MARGIN + 12, page_width - PAGE_MARGIN, page_height - PAGE_MARGIN + 12
+            )
         if layout["footer"]:
-            canvas.drawCentredString(page_width / 2, PAGE_MARGIN - 28, _fill_page(layout["footer"], doc.page, total_pages))
+            canvas.drawCentredString(
+                page_width / 2, PAGE_MARGIN - 28, _fill_page(layout["footer"], doc.page, total_pages)
+            )
         canvas.restoreState()
 
     doc = BaseDocTemplate(
@@ -574,7 +586,9 @@ def _pdf_flowables(source: Source, frame_width: float) -> list:
     regular, bold = PDF_FONTS["regular"][0], PDF_FONTS["bold"][0]
     body = ParagraphStyle("body", fontName=regular, fontSize=size, leading=size * 1.3, alignment=TA_LEFT,
                           spaceAfter=size * 0.6, splitLongWords=0)
-    item = ParagraphStyle("item", parent=body, leftIndent=size * 2.2, firstLineIndent=-size * 1.2, spaceAfter=size * 0.3)
+    item = ParagraphStyle(
+        "item", parent=body, leftIndent=size * 2.2, firstLineIndent=-size * 1.2, spaceAfter=size * 0.3
+    )
     cell = ParagraphStyle("cell", parent=body, fontSize=size - 1.5, leading=(size - 1.5) * 1.25, spaceAfter=0)
     header_cell = ParagraphStyle("header_cell", parent=cell, fontName=bold)
     plain_heading = ParagraphStyle("plain_heading", parent=body)

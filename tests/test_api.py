@@ -66,7 +66,9 @@ def test_provinces_list_all_25_with_their_submission_status(client):
     assert status["Kep"] == "needs_ocr" and status["Pailin"] == "missing"
     assert sum(s == "reported" for s in status.values()) == 23
     phnom_penh = provinces[11]
-    assert phnom_penh["province_documents"] == 1 and phnom_penh["local_documents"] == 3 and phnom_penh["achievements"] > 0
+    assert (
+        phnom_penh["province_documents"] == 1 and phnom_penh["local_documents"] == 3 and phnom_penh["achievements"] > 0
+    )
 
 
 def test_statement_filters_narrow_the_list_and_agree_with_each_other(client):
@@ -96,7 +98,9 @@ def test_full_text_search_matches_words_and_treats_sql_and_wildcards_as_text(cli
 
 def test_pages_cover_every_match_once(client):
     whole = get(client, "/api/statements", kind="goal", limit=1000)
-    pages = [get(client, "/api/statements", kind="goal", limit=25, offset=offset) for offset in range(0, whole["total"], 25)]
+    pages = [
+        get(client, "/api/statements", kind="goal", limit=25, offset=offset) for offset in range(0, whole["total"], 25)
+    ]
     assert {page["total"] for page in pages} == {whole["total"]}
     ids = [s["statement_id"] for page in pages for s in page["items"]]
     assert ids == [s["statement_id"] for s in whole["items"]] and len(set(ids)) == whole["total"]

@@ -96,13 +96,17 @@ def _extract(report: Path, source) -> tuple[str, list[str]]:
             height = pdf.pages[0].height
             for page in pdf.pages:
                 for x, y, width, box_height in build.pdf_frame_boxes(source.layout["columns"]):
-                    text.append(page.crop((x - 2, height - y - box_height - 2, x + width + 2, height - y + 2)).extract_text())
+                    text.append(
+                        page.crop((x - 2, height - y - box_height - 2, x + width + 2, height - y + 2)).extract_text()
+                    )
                 for table in page.extract_tables():
                     rows += [" | ".join(_normalise(cell or "") for cell in row) for row in table]
         return "\n".join(text), rows
     if report.suffix == ".docx":
         document = docx.Document(report)
-        rows = [" | ".join(_normalise(cell.text) for cell in row.cells) for table in document.tables for row in table.rows]
+        rows = [
+            " | ".join(_normalise(cell.text) for cell in row.cells) for table in document.tables for row in table.rows
+        ]
         return "\n".join(p.text for p in document.paragraphs), rows
     text = report.read_bytes().decode(source.layout["encoding"])
     rows = [" | ".join(cell.strip() for cell in line.strip()[1:-1].split("|"))

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from prefect.settings import PREFECT_API_URL
-
 from conftest import REPO, SAMPLE_REPORTS
 from crash_fixtures import crashing_read, hanging_read, ingest_noting_progress
+from prefect.settings import PREFECT_API_URL
+
 from flows.ingest import run_ingestion
 from pipeline import guard, store
 from pipeline.errors import ReadError
@@ -145,7 +145,9 @@ def test_a_second_run_on_the_same_output_is_refused_with_a_clear_message(small_c
             capture_output=True, text=True, cwd=REPO, timeout=120,
         )
     assert result.returncode == 3
-    assert result.stderr.count("\n") == 1 and "is being written by run pid" in result.stderr and "--wait" in result.stderr
+    assert (
+        result.stderr.count("\n") == 1 and "is being written by run pid" in result.stderr and "--wait" in result.stderr
+    )
     assert not (out / store.DATABASE_NAME).exists()
 
 

@@ -4,8 +4,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE_REPORTS
+
 from flows.ingest import run_ingestion
 
 distributed = pytest.importorskip("distributed")

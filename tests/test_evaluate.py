@@ -25,7 +25,8 @@ def write_gold(root: Path, statements: list[tuple[str, str, str]], documents: di
 
 
 def write_predictions(root: Path, statements: list[tuple], documents: list[tuple]) -> Path:
-    """``statements``: (source_file, kind, text[, flagged]); ``documents``: (source_file, province_code, status, version)."""
+    """``statements``: (source_file, kind, text[, flagged]);
+    ``documents``: (source_file, province_code, status, version)."""
     out = root / "out"
     out.mkdir()
     rows = [
@@ -53,7 +54,9 @@ def counts(evaluation, label: str) -> tuple[int, int, int]:
 
 
 def test_the_same_words_match_regardless_of_case_and_punctuation(tmp_path):
-    evaluation = run(tmp_path, [("achievement", "Built 3 schools in Kampot.")], [("achievement", "built 3 Schools in KAMPOT")])
+    evaluation = run(
+        tmp_path, [("achievement", "Built 3 schools in Kampot.")], [("achievement", "built 3 Schools in KAMPOT")]
+    )
     assert counts(evaluation, "achievement") == (1, 0, 0)
     assert evaluation.macro_f1 == pytest.approx(1 / 3)  # challenge and goal have nothing: F1 0
     assert evaluation.to_dict()["per_document"][0]["errors"] == []
@@ -129,7 +132,11 @@ def test_a_split_scores_only_its_documents(tmp_path):
     )
     pred_dir = write_predictions(
         tmp_path,
-        [("a.txt", "achievement", "Built 3 schools."), ("a.txt", "goal", "Noise."), ("b.txt", "challenge", "Build 4 schools.")],
+        [
+            ("a.txt", "achievement", "Built 3 schools."),
+            ("a.txt", "goal", "Noise."),
+            ("b.txt", "challenge", "Build 4 schools."),
+        ],
         [("a.txt", "KH-7", "ok", 1), ("b.txt", "KH-8", "ok", 1)],
     )
     evaluation = evaluate(gold_dir, pred_dir, split="test")

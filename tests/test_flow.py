@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import REAL_WORLD_CORPORA, SAMPLE_REPORTS
+
 from flows.ingest import run_ingestion
 from pipeline import store
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SAMPLE_REPORTS
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 import pipeline.process
-from conftest import SAMPLE_REPORTS
 from flows.ingest import run_ingestion
 from pipeline import store
 

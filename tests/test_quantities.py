@@ -3,12 +3,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from record_fixtures import DocumentRecord, QuantityRecord, statement_record
 
 from pipeline import store
 from pipeline.evaluate_quantities import evaluate_quantities
 from pipeline.flags import statement_flags
 from pipeline.process import DocumentResult, process_file
-from record_fixtures import DocumentRecord, QuantityRecord, statement_record
 from pipeline.quantities import find_quantities, summarize, target_year
 from pipeline.read import read_document
 

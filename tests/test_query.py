@@ -7,10 +7,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import REPO, SAMPLE_REPORTS
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from conftest import REPO, SAMPLE_REPORTS
 from pipeline.dataset import connect_read_only
 from pipeline.query import QueryRefused, run_query, write_workbook
 from workreview.cli import app
@@ -100,7 +100,9 @@ def test_goals_with_a_target_year_are_due_after_the_year_under_review(answers):
     goals = answer(answers, "target year")
     assert (goals["target_year"] > 2020).all()
     gold_statements = gold_statements_of_ingested_documents()
-    naming_2021 = gold_statements[(gold_statements["label"] == "goal") & gold_statements["text"].str.contains("in 2021")]
+    naming_2021 = gold_statements[
+        (gold_statements["label"] == "goal") & gold_statements["text"].str.contains("in 2021")
+    ]
     found = goals[goals["text"].isin(naming_2021["text"])]
     assert len(found) >= 0.5 * len(naming_2021) and (found["target_year"] == 2021).all()
 
@@ -166,7 +168,10 @@ def test_the_query_command_prints_csv_and_json_and_refuses_writes_with_a_clear_m
     as_csv = runner.invoke(app, ["query", sql, "--out", str(analyst_dataset), "--format", "csv"])
     assert as_csv.exit_code == 0 and as_csv.stdout.splitlines() == ["code,status", "KH-23,needs_ocr", "KH-24,missing"]
     as_json = runner.invoke(app, ["query", sql, "--out", str(analyst_dataset), "--format", "json"])
-    assert json.loads(as_json.stdout) == [{"code": "KH-23", "status": "needs_ocr"}, {"code": "KH-24", "status": "missing"}]
+    assert json.loads(as_json.stdout) == [
+        {"code": "KH-23", "status": "needs_ocr"},
+        {"code": "KH-24", "status": "missing"},
+    ]
     refused = runner.invoke(app, ["query", "DELETE FROM statements", "--out", str(analyst_dataset)])
     assert refused.exit_code == 2 and "read-only" in refused.output and "DELETE" in refused.output
     broken = runner.invoke(app, ["query", "SELECT nope FROM provinces", "--out", str(analyst_dataset)])
@@ -187,7 +192,11 @@ def test_export_filters_by_province_name_and_kind_into_an_excel_workbook(analyst
     sheets = pd.read_excel(target, sheet_name=None)
     assert list(sheets) == ["statements", "quantities", "documents"]
     statements = sheets["statements"]
-    assert len(statements) > 0 and set(statements["province_code"]) == {"KH-7"} and set(statements["kind"]) == {"challenge"}
+    assert (
+        len(statements) > 0
+        and set(statements["province_code"]) == {"KH-7"}
+        and set(statements["kind"]) == {"challenge"}
+    )
     assert set(sheets["quantities"]["statement_id"]) <= set(statements["statement_id"])
     assert set(sheets["documents"]["source_file"]) == set(statements["source_file"])
 

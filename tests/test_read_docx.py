@@ -14,8 +14,8 @@ from docx.oxml import OxmlElement
 
 from pipeline.document import BlockKind, Document
 from pipeline.errors import ReadError
-from pipeline.vocabulary import DocumentStatus
 from pipeline.read.docx import partition_docx
+from pipeline.vocabulary import DocumentStatus
 
 CORPUS = Path(__file__).parent / "corpora" / "python-docx-tests"
 HEADER = "Kampot Provincial Administration - Annual Report 2020"

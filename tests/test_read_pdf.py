@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from pdf_fixtures import PAGE_HEIGHT, PAGE_WIDTH, ReportPdf, flowing_columns_pdf, two_column_pdf
 from PIL import Image
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from pdf_fixtures import PAGE_HEIGHT, PAGE_WIDTH, ReportPdf, flowing_columns_pdf, two_column_pdf
 from pipeline.document import BlockKind, Document
 from pipeline.errors import ReadError
-from pipeline.vocabulary import DocumentStatus
 from pipeline.read.pdf import partition_pdf
+from pipeline.vocabulary import DocumentStatus
 
 REAL_WORLD_PDFS = Path(__file__).parent / "corpora" / "pdfplumber-tests"
 HEADER = "X Provincial Administration \u2014 Report 2020"

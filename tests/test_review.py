@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from review_fixtures import REPORT, build_dataset, csrf_of
 
 from pipeline import review, store
 from pipeline.review import ReviewError, StaleDecision, User
-from review_fixtures import REPORT, build_dataset, csrf_of
 from workreview.web.app import create_app
 
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -217,7 +217,13 @@ def test_analysts_read_but_cannot_decide(app_client, out):
     client = signed_in(app_client(), "ana")
     page = client.get(f"/item/{statement['statement_id']}")
     assert page.status_code == 200 and 'id="decision"' not in page.text
-    form = {"csrf_token": csrf_of(page.text), "base_version": "0", "kind": "goal", "text": statement["text"], "choice": "accept"}
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "base_version": "0",
+        "kind": "goal",
+        "text": statement["text"],
+        "choice": "accept",
+    }
     response = client.post(f"/item/{statement['statement_id']}/decide", data=form)
     assert response.status_code == 403
     assert audit_rows(out) == []
@@ -229,7 +235,10 @@ def test_a_form_without_the_csrf_token_is_refused(app_client, out):
     form = decision_form(client.get(f"/item/{statement['statement_id']}").text, "accept")
     del form["csrf_token"]
     assert client.post(f"/item/{statement['statement_id']}/decide", data=form).status_code == 403
-    assert client.post(f"/item/{statement['statement_id']}/decide", data={**form, "csrf_token": "forged"}).status_code == 403
+    assert (
+        client.post(f"/item/{statement['statement_id']}/decide", data={**form, "csrf_token": "forged"}).status_code
+        == 403
+    )
     assert audit_rows(out) == []
 
 

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from conftest import CHROMIUM, CHROMIUM_ARGS
 import uvicorn
 from argon2 import PasswordHasher
+from conftest import CHROMIUM, CHROMIUM_ARGS
+from review_fixtures import REPORT, build_dataset
 
 from pipeline import review, store
-from review_fixtures import REPORT, build_dataset
 from workreview.web.app import create_app
 
 SAMPLE_PDF = Path(__file__).resolve().parents[1] / "sample_reports" / "BMC_Provincial_Admin_Report_2020_EN.pdf"
@@ -51,7 +50,9 @@ def server(tmp_path_factory):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        uvicorn_server = uvicorn.Server(uvicorn.Config(create_app(out), host="127.0.0.1", port=port, log_level="warning"))
+        uvicorn_server = uvicorn.Server(
+            uvicorn.Config(create_app(out), host="127.0.0.1", port=port, log_level="warning")
+        )
         thread = threading.Thread(target=uvicorn_server.run, daemon=True)
         thread.start()
         deadline = time.monotonic() + 10

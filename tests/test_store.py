@@ -1,11 +1,11 @@
 from pathlib import Path
 
 import pandas as pd
+from record_fixtures import DocumentRecord, statement_record
 
 from pipeline import store
 from pipeline.process import DocumentResult, statement_id
 from pipeline.vocabulary import DocumentStatus, StatementKind
-from record_fixtures import DocumentRecord, statement_record
 
 
 def result(source: str, doc_id: str, texts: list[str], status: str = "ok") -> DocumentResult:
@@ -57,12 +57,14 @@ def test_exports_are_stable_and_skip_other_unless_asked(tmp_path: Path):
     con = store.connect(tmp_path)
     other = result("b.txt", "h3", ["Pursuant to the law, this report is submitted."])
     other.statements[0].kind = StatementKind.OTHER
-    store.save_document(con, result("a.txt", "h1", ["Built 3 schools.", "Text with \"quotes\", commas\nand a newline."]))
+    store.save_document(con, result("a.txt", "h1", ["Built 3 schools.", 'Text with "quotes", commas\nand a newline.']))
     store.save_document(con, other)
     paths = store.export(con, tmp_path)
     first = paths["statements_csv"].read_bytes()
     assert len(pd.read_csv(paths["statements_csv"])) == 2
-    assert pd.read_parquet(paths["statements_parquet"])["text"].tolist()[1] == 'Text with "quotes", commas\nand a newline.'
+    assert (
+        pd.read_parquet(paths["statements_parquet"])["text"].tolist()[1] == 'Text with "quotes", commas\nand a newline.'
+    )
     assert store.export(con, tmp_path)["statements_csv"].read_bytes() == first
     store.export(con, tmp_path, include_other=True)
     assert len(pd.read_csv(paths["statements_csv"])) == 3

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE_REPORTS
+
 from pipeline import store, summarize
 from pipeline.dataset import LEVEL_GROUPS, load_dataset
 from pipeline.process import process_file
@@ -47,7 +47,11 @@ def markdown_section(text: str, title: str) -> str:
 
 def test_the_submission_table_lists_every_province_with_its_status(analyst_dataset):
     markdown = (analyst_dataset / "summary.md").read_text(encoding="utf-8")
-    rows = [line.split(" | ") for line in markdown_section(markdown, "Submission status").splitlines() if line.startswith("| KH-")]
+    rows = [
+        line.split(" | ")
+        for line in markdown_section(markdown, "Submission status").splitlines()
+        if line.startswith("| KH-")
+    ]
     assert [row[0].strip("| ") for row in rows] == [f"KH-{n}" for n in range(1, 26)]
     status = {row[1]: row[2] for row in rows}
     assert status["Kep"] == "needs OCR" and status["Pailin"] == "missing"
@@ -106,7 +110,9 @@ def test_themes_quote_statements_sharing_the_phrase_from_different_provinces(sum
         for theme in themes:
             assert theme.provinces >= 2 and 2 <= len(theme.examples) <= 3
             assert len({example["province_code"] for example in theme.examples}) == len(theme.examples)
-            assert all(theme.key in key_phrases(example["text"]) and example["kind"] == kind for example in theme.examples)
+            assert all(
+                theme.key in key_phrases(example["text"]) and example["kind"] == kind for example in theme.examples
+            )
             assert f"**{summarize.md_escape(theme.phrase)}**" in markdown
     challenge_phrases = {theme.key for theme in summary.themes["challenge"]}
     assert "land dispute" in challenge_phrases
@@ -120,7 +126,9 @@ def test_province_profiles_and_review_progress_count_decisions(analyst_dataset, 
     rows = flagged.head(2).to_dict("records")
     corrections = (next(kind for kind in ("goal", "challenge") if kind != rows[0]["kind"]), "other")
     for row, new_kind in zip(rows, corrections):
-        decide(out, reviewer=User("rita", "reviewer"), statement=row, new_values={**row, "kind": new_kind}, base_version=0)
+        decide(
+            out, reviewer=User("rita", "reviewer"), statement=row, new_values={**row, "kind": new_kind}, base_version=0
+        )
 
     summary = summarize.build_summary(load_dataset(out, include_other=True))
     assert (summary.review.decided, summary.review.by_status) == (2, {"corrected": 1, "rejected": 1})
@@ -145,7 +153,9 @@ def test_report_text_shows_as_text_in_both_summaries(tmp_path):
         con.close()
     html = paths["summary_html"].read_text(encoding="utf-8")
     assert "<script" not in html and "<img src=x" not in html
-    assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert (
+        "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    )
     markdown = paths["summary_md"].read_text(encoding="utf-8")
     assert "<script>" not in markdown and "\\<script\\>" in markdown
     assert "\\[click\\](javascript:alert(1)) \\| and \\*bridges\\*" in markdown

@@ -2,9 +2,7 @@
 
 
 import pytest
-
 from conftest import CHROMIUM, CHROMIUM_ARGS
-
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium")
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 import spacy
-
 from conftest import SAMPLE_REPORTS
+from record_fixtures import statement_record
+
+import pipeline.nlp
 from pipeline.document import Block, BlockKind, Document
+from pipeline.errors import ModelUnavailable
 from pipeline.extract import classifier_doc, extract, statement_doc
 from pipeline.flags import review_policy, statement_flags
-import pipeline.nlp
-from record_fixtures import statement_record
-from pipeline.errors import ModelUnavailable
 from pipeline.nlp import MODEL_DIR, MODEL_ENV, load_pipeline, model_version
 from pipeline.nlp.calibration import fit_temperature, reliability, scale
 from pipeline.nlp.context_markers import with_context

@@ -36,9 +36,11 @@ DatasetOption = Annotated[Path, typer.Option("--out", help="Output folder of `wo
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="One read-only SQL query, e.g. \"SELECT * FROM provinces\".")],
+    sql: Annotated[str, typer.Argument(help='One read-only SQL query, e.g. "SELECT * FROM provinces".')],
     out: DatasetOption = Path("data"),
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="How to print the result.")] = OutputFormat.table,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="How to print the result.")
+    ] = OutputFormat.table,
 ) -> None:
     """Run read-only SQL over the dataset (tables and views are listed in the README's SQL cookbook)."""
     from pipeline.query import run_query
@@ -68,11 +70,15 @@ def _print_table(result) -> None:
 def export(
     export_format: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.csv,
     province: Annotated[str | None, typer.Option(help="Only this capital/province: code (KH-7) or name.")] = None,
-    kind: Annotated[str | None, typer.Option(help="Only this kind of statement: achievement, challenge or goal.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only this kind of statement: achievement, challenge or goal.")
+    ] = None,
     sector: Annotated[str | None, typer.Option(help="Only this sector.")] = None,
     year: Annotated[int | None, typer.Option(help="Only reports about this year.")] = None,
     out: DatasetOption = Path("data"),
-    to: Annotated[Path | None, typer.Option("--to", help="File to write (default: OUT/exports/statements-….FORMAT).")] = None,
+    to: Annotated[
+        Path | None, typer.Option("--to", help="File to write (default: OUT/exports/statements-….FORMAT).")
+    ] = None,
 ) -> None:
     """Export the statements (reviewers' decisions applied), optionally filtered, as CSV, Parquet or Excel."""
     from pipeline.query import StatementFilter, export_statements

@@ -180,7 +180,8 @@ def evaluate(
     """Score a run's exported dataset against gold annotations."""
     import json
 
-    from pipeline.evaluate import evaluate as score, render_text
+    from pipeline.evaluate import evaluate as score
+    from pipeline.evaluate import render_text
 
     evaluation = score(gold, pred, split=split)
     if as_json:
@@ -189,11 +190,14 @@ def evaluate(
         print(render_text(evaluation))
 
 
-from workreview import review_commands  # noqa: E402,F401
-from workreview import analyst_commands  # noqa: E402,F401
-from workreview import ops_commands  # noqa: E402,F401
-from workreview import quantity_commands  # noqa: E402,F401
-from workreview import train_commands  # noqa: E402,F401
+# The other commands register themselves on ``app``; they import it from here, hence the imports at the end.
+from workreview import (  # noqa: E402
+    analyst_commands,  # noqa: F401
+    ops_commands,  # noqa: F401
+    quantity_commands,  # noqa: F401
+    review_commands,  # noqa: F401
+    train_commands,  # noqa: F401
+)
 
 if __name__ == "__main__":
     app()

@@ -23,7 +23,8 @@ def evaluate_quantities(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with the statements in error) instead.")] = False,
 ) -> None:
     """Precision and recall of the quantities (value, and value + unit) of the statements matched to the gold."""
-    from pipeline.evaluate_quantities import evaluate_quantities as score, render_text
+    from pipeline.evaluate_quantities import evaluate_quantities as score
+    from pipeline.evaluate_quantities import render_text
 
     scores = score(gold, pred, split=split)
     if as_json:

@@ -21,7 +21,9 @@ app.add_typer(users_app, name="users")
 @app.command()
 def review(
     out: Annotated[Path, typer.Option("--out", help="Output folder of `workreview run`.")] = Path("data"),
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on; keep 127.0.0.1 unless behind TLS.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Interface to listen on; keep 127.0.0.1 unless behind TLS.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the reviewers' workbench over the dataset in OUT."""
@@ -32,7 +34,9 @@ def review(
     if not (out / DATABASE_NAME).is_file():
         raise DatasetNotFound(f"no dataset in {out}: run `workreview run REPORTS --out {out}` first")
     if not list_users(out):
-        console.print(f"[yellow]No users yet:[/yellow] add one with `workreview users add NAME --role reviewer --out {out}`.")
+        console.print(
+            f"[yellow]No users yet:[/yellow] add one with `workreview users add NAME --role reviewer --out {out}`."
+        )
     console.print(f"Reviewing {out.resolve()} at http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(create_app(out), host=host, port=port, log_level="warning")
 
@@ -55,7 +59,9 @@ def add_user(
 
 
 @users_app.command("list")
-def show_users(out: Annotated[Path, typer.Option("--out", help="Output folder of `workreview run`.")] = Path("data")) -> None:
+def show_users(
+    out: Annotated[Path, typer.Option("--out", help="Output folder of `workreview run`.")] = Path("data"),
+) -> None:
     """List the users and their roles."""
     for user in list_users(out):
         console.print(f"{user.name}\t{user.role}")

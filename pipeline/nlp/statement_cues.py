@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 
-from spacy.language import Language
 from spacy.attrs import LIKE_NUM
+from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 

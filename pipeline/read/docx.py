@@ -24,8 +24,8 @@ from docx.text.run import Run
 
 from pipeline.document import Block, BlockKind, Document
 from pipeline.errors import ReadError
-from pipeline.vocabulary import DocumentStatus
 from pipeline.read.markers import is_ordered_marker, keep_lone_numbered_headings, split_list_marker
+from pipeline.vocabulary import DocumentStatus
 
 _OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and password-protected .docx
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)

@@ -42,8 +42,8 @@ from pdfplumber.utils import cluster_objects, extract_words
 
 from pipeline.document import BBox, Block, BlockKind, Document
 from pipeline.errors import ReadError
-from pipeline.vocabulary import DocumentStatus
 from pipeline.read.markers import keep_lone_numbered_headings
+from pipeline.vocabulary import DocumentStatus
 
 MARGIN_BAND = 0.12
 """Share of the page height, at the top and at the bottom, where running headers and footers sit."""
@@ -703,7 +703,7 @@ def _group_block(
     first = lines[0]
     text = _join_lines([line.text for line in lines])
     bbox = page.frame.to_page(
-        (min(l.x0 for l in lines), first.top, max(l.x1 for l in lines), max(l.bottom for l in lines))
+        (min(ln.x0 for ln in lines), first.top, max(ln.x1 for ln in lines), max(ln.bottom for ln in lines))
     )
     words = sum(len(line.words) for line in lines)
     bold_heading = (

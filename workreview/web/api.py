@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from typing import Annotated, Generic, Literal, TypeVar
 
 import duckdb
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only, records
 from pipeline.errors import RunLocked
-from pipeline.vocabulary import DocumentStatus, ReviewStatus, StatementKind
 from pipeline.query import StatementFilter, select_statements
+from pipeline.vocabulary import DocumentStatus, ReviewStatus, StatementKind
 from workreview.web.auth import require_user
 
 router = APIRouter(prefix="/api", tags=["analysts"], dependencies=[Depends(require_user)])

@@ -12,9 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from pipeline.errors import WorkreviewError
 from pipeline.review import session_secret
 from workreview.web import accounts, api, views
-from pipeline.errors import WorkreviewError
 from workreview.web.rendering import STATIC_DIR, render
 
 SESSION_COOKIE = "workreview_session"
@@ -56,6 +56,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return await http_exception_handler(request, exc)
     if exc.status_code == 401:
         # After signing in, come back to the page, not to a form's POST target.
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "") if request.method == "GET" else "/"
+        target = (
+            request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            if request.method == "GET"
+            else "/"
+        )
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-    return render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+    return render(
+        request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code
+    )

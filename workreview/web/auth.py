@@ -73,7 +73,9 @@ async def require_csrf(request: Request) -> None:
     sent = form.get(CSRF_FIELD)
     expected = request.session.get(SESSION_CSRF)
     if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form has expired or did not come from this site; reload the page")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "the form has expired or did not come from this site; reload the page"
+        )
 
 
 def sign_in(request: Request, user: User) -> None:

@@ -155,7 +155,12 @@ def context_blocks(con: duckdb.DuckDBPyConnection, item: dict, around: int = CON
 
 
 def sectors(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [row[0] for row in con.execute("SELECT DISTINCT sector FROM current_statements WHERE sector IS NOT NULL ORDER BY 1").fetchall()]
+    return [
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT sector FROM current_statements WHERE sector IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
 
 
 def document_file(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[Path, str] | None:

@@ -13,8 +13,6 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pipeline.flags import FLAG_REASONS
 from pipeline.gazetteer import province_by_code, provinces
 from pipeline.process import normalized_text
-from pipeline.sectors import SECTORS
-from pipeline.vocabulary import StatementKind
 from pipeline.review import (
     DECIDING_ROLES,
     ReviewError,
@@ -29,6 +27,8 @@ from pipeline.review import (
     review_version,
     undo_last,
 )
+from pipeline.sectors import SECTORS
+from pipeline.vocabulary import StatementKind
 from workreview.web import queue as q
 from workreview.web.auth import require_csrf, require_role, require_user
 from workreview.web.page_images import PageImage, box_percentages, page_image
@@ -100,7 +100,9 @@ def next_item(
         statements = q.flagged_statements(con)
     claims = active_claims(out_dir)
     pending = q.build_queue(statements, latest_decisions(out_dir), claims, filters).items
-    free = [item for item in pending if not item["decision"] and claims.get(item["statement_id"], user.name) == user.name]
+    free = [
+        item for item in pending if not item["decision"] and claims.get(item["statement_id"], user.name) == user.name
+    ]
     previous = next((s for s in statements if s["statement_id"] == after), None)
     if previous is not None:
         key = q.order_key(previous)
@@ -218,7 +220,9 @@ def _item_context(
     previous, following = q.neighbours(items, item)
     held_by = claim(out_dir, statement_id, user) if user.can_decide else None
     decision = decisions.get(statement_id)
-    values = decision.new_values if decision else {name: item[name] for name in ("kind", "text", "sector", "province_code")}
+    values = (
+        decision.new_values if decision else {name: item[name] for name in ("kind", "text", "sector", "province_code")}
+    )
     image = box = None
     if item["format"] == "pdf" and item["page"]:
         image = _page_image(out_dir, item["document_id"], item["page"])
