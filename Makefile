@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: run test install clean
+.PHONY: run test test-fast install clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: install
 
 test: install
 	$(BIN)/pytest -q
+
+# The edit-test loop: no Prefect server, no browser, no crash loops, no wheel build or training.
+test-fast: install
+	$(BIN)/pytest -q -m "not slow and not browser"
 
 clean:
 	rm -rf $(VENV) $(OUT) .prefect

@@ -11,7 +11,7 @@ from flows.ingest import run_ingestion
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("prefect_dask")
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
 
 def pipeline_loads() -> int:

@@ -10,7 +10,7 @@ from conftest import REAL_WORLD_CORPORA, SAMPLE_REPORTS
 from flows.ingest import run_ingestion
 from pipeline import store
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +69,9 @@ def test_broken_files_become_failed_rows_and_everything_else_is_processed(tmp_pa
     (reports / "empty.docx").write_bytes(b"")
     out = tmp_path / "out"
     report = run_ingestion(str(reports), str(out))
-    failed = {f["source_file"]: f for f in report.failures}
+    failed = {f.source_file: f for f in report.failures}
     assert set(failed) == {"corrupt.pdf", "empty.docx"}
-    assert "empty" in failed["empty.docx"]["error"]
+    assert "empty" in failed["empty.docx"].error
     documents = pd.read_csv(out / "documents.csv")
     assert (documents["status"] == "ok").sum() == report.documents_seen - 2
     assert set(documents.loc[documents["status"] != "ok", "source_file"]) == {"corrupt.pdf", "empty.docx"}

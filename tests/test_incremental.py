@@ -14,7 +14,7 @@ import pipeline.process
 from flows.ingest import run_ingestion
 from pipeline import store
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
 CORPUS = (
     "Kampot_2020_review_final.pdf",

@@ -239,7 +239,17 @@ def read_real_world(name: str) -> Document | ReadError:
         return error
 
 
-@pytest.mark.parametrize("name", sorted(path.name for path in REAL_WORLD_PDFS.iterdir()))
+LONG_PDFS = {"chelsea_pdta.pdf", "WARN-Report-for-7-1-2015-to-03-25-2016.pdf"}
+"""65 and 16 pages: several seconds each, so they run with the slow tests."""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.slow) if name in LONG_PDFS else name
+        for name in sorted(path.name for path in REAL_WORLD_PDFS.iterdir())
+    ],
+)
 def test_real_world_files_give_a_document_or_a_read_error(name):
     result = read_real_world(name)
     if isinstance(result, ReadError):

@@ -23,7 +23,7 @@ from flows.serve import (
     wait_until_healthy,
 )
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
 STAND_IN_SERVER = """
 import http.server, sys

@@ -72,6 +72,7 @@ def test_a_reviewed_label_replaces_the_gold_one_for_the_same_statement(tmp_path:
     assert labelled[0].statement.section_kind == "achievements"
 
 
+@pytest.mark.slow
 def test_training_twice_with_the_same_seed_gives_the_same_model_and_scores(tmp_path: Path):
     documents = {"train": ["PreyNob_District_Report_2020.txt", "dangkao-2020-summary.txt"],
                  "dev": ["svay_rieng_review2020.txt"]}
