@@ -19,7 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline import store
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only
-from pipeline.errors import QueryRefused
+from pipeline.errors import InvalidInput, QueryRefused
 from pipeline.vocabulary import REPORTED_KINDS
 
 READING_STATEMENTS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
@@ -144,13 +144,17 @@ def export_statements(out_dir: str | Path, selection: StatementFilter, fmt: str,
         con.close()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
-    if fmt == "csv":
-        statements.to_csv(tmp, index=False)
-    elif fmt == "parquet":
-        statements.to_parquet(tmp, index=False)
-    else:
-        write_workbook(sheets, tmp)
-    tmp.replace(target)
+    try:
+        if fmt == "csv":
+            statements.to_csv(tmp, index=False)
+        elif fmt == "parquet":
+            statements.to_parquet(tmp, index=False)
+        else:
+            write_workbook(sheets, tmp)
+        tmp.replace(target)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write {target}: {error.strerror or error}") from None
     return len(statements)
 
 

@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,20 +18,39 @@ import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer._click.exceptions import ClickException  # typer vendors click; its own exceptions are these
 from typer.core import TyperGroup
 
 from pipeline.errors import InvalidInput, WorkreviewError
 
 
 class _Commands(TyperGroup):
-    """The one place a :class:`WorkreviewError` becomes what the user sees: one line on stderr, its exit code."""
+    """The one place a failure becomes what the user sees: one line on stderr and the exit code.
 
-    def invoke(self, ctx: click.Context):
+    A :class:`WorkreviewError` carries its code; a command-line mistake (unknown option, missing argument, bad
+    value) is bad input, 2, told in one line with a pointer to ``--help`` instead of click's usage block."""
+
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except WorkreviewError as error:
             click.echo(f"workreview: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False  # so that usage errors reach us instead of being printed by click
+        try:
+            code = super().main(*args, **kwargs)
+        except ClickException as error:
+            if not error.format_message():  # no arguments at all: click has printed the help
+                sys.exit(error.exit_code)
+            command = f"{error.ctx.command_path} --help" if getattr(error, "ctx", None) else "workreview --help"
+            click.echo(f"workreview: {error.format_message()} (see '{command}')", err=True)
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            click.echo("workreview: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 app = typer.Typer(

@@ -12,7 +12,7 @@ import typer
 from pipeline.errors import DatasetNotFound, InvalidInput
 from pipeline.review import ROLES, list_users, save_user
 from pipeline.store import DATABASE_NAME
-from workreview.cli import app, console, output_folder
+from workreview.cli import app, console, existing_folder
 
 users_app = typer.Typer(help="Manage the accounts of the review app.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
@@ -54,7 +54,7 @@ def add_user(
             raise InvalidInput("the passwords differ")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    created = save_user(output_folder(out), name, role, password)
+    created = save_user(existing_folder(out, "output folder"), name, role, password)
     console.print(f"{'Added' if created else 'Updated'} {name} ({role}) in {out / 'reviews.sqlite'}.")
 
 
