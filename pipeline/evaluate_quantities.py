@@ -2,8 +2,10 @@
 
 Statements are matched exactly as the statement evaluator does (``pipeline.evaluate.match_statements``: per
 document, token F1 >= 0.5, greedy one-to-one). Within a matched pair, gold and predicted quantities are paired
-one-to-one by equal value (``value``), and separately by equal value and unit (``value+unit``). Values, not texts,
-are compared because the gold writers disagree on what a quantity's text spans ("86" vs "86 new classrooms").
+one-to-one by equal value (``value``), separately by equal value and unit (``value+unit``), and by equal value,
+unit and role (``value+unit+role``). Values, not texts, are compared because the gold writers disagree on what a
+quantity's text spans ("86" vs "86 new classrooms"). **Role accuracy** is the share of the value+unit pairs whose
+predicted role is the gold role (gold quantities without a role are left out of it and of ``value+unit+role``).
 
 The gold is not exhaustive: some writers annotated only a few quantities per document, and many statements
 with numbers carry no gold quantity. So **recall** counts every gold quantity of a matched statement, while
@@ -38,6 +40,16 @@ class QuantityScore:
     """Gold quantities paired with a prediction of equal value."""
     unit_hits: int = 0
     """Gold quantities paired with a prediction of equal value and unit."""
+    role_scored: int = 0
+    """Value+unit pairs whose gold quantity has a role."""
+    role_hits: int = 0
+    """Of those, the pairs whose predicted role is the gold role."""
+    role_gold: int = 0
+    """Gold quantities with a role (matched statements)."""
+    role_predicted: int = 0
+    """Predicted quantities of matched statements whose gold quantities all have a role."""
+    role_triple_hits: int = 0
+    """Gold quantities paired with a prediction of equal value, unit and role."""
     in_missed_statements: int = 0
     unscored: int = 0
     """Predicted quantities of matched statements without any gold quantity."""
@@ -48,6 +60,11 @@ class QuantityScore:
         self.predicted += other.predicted
         self.value_hits += other.value_hits
         self.unit_hits += other.unit_hits
+        self.role_scored += other.role_scored
+        self.role_hits += other.role_hits
+        self.role_gold += other.role_gold
+        self.role_predicted += other.role_predicted
+        self.role_triple_hits += other.role_triple_hits
         self.in_missed_statements += other.in_missed_statements
         self.unscored += other.unscored
         self.errors += other.errors
@@ -58,6 +75,11 @@ class QuantityScore:
             "recall_value": _ratio(self.value_hits, self.gold),
             "precision_value_unit": _ratio(self.unit_hits, self.predicted),
             "recall_value_unit": _ratio(self.unit_hits, self.gold),
+            "f1_value_unit": _f1(self.unit_hits, self.predicted, self.gold),
+            "role_accuracy": _ratio(self.role_hits, self.role_scored),
+            "precision_value_unit_role": _ratio(self.role_triple_hits, self.role_predicted),
+            "recall_value_unit_role": _ratio(self.role_triple_hits, self.role_gold),
+            "f1_value_unit_role": _f1(self.role_triple_hits, self.role_predicted, self.role_gold),
             "end_to_end_recall_value": _ratio(self.value_hits, self.gold + self.in_missed_statements),
             "gold": self.gold,
             "predicted": self.predicted,
@@ -72,26 +94,40 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
+def _f1(hits: int, predicted: int, gold: int) -> float | None:
+    return 2 * hits / (predicted + gold) if predicted + gold else None
+
+
 def _same_value(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _pair(gold: list[dict], predicted: list[dict], with_unit: bool) -> tuple[int, set[int], set[int]]:
-    """One-to-one pairing in gold order; returns the hits and the indices of gold and predictions left over."""
+def _pair(
+    gold: list[dict], predicted: list[dict], with_unit: bool, with_role: bool = False
+) -> tuple[dict[int, int], set[int], set[int]]:
+    """One-to-one pairing in gold order; returns the pairs (gold index → prediction index) and the indices of gold
+    and predictions left over."""
     unused = set(range(len(predicted)))
+    pairs: dict[int, int] = {}
     missed = set()
     for g_index, g in enumerate(gold):
         candidates = [
             p for p in sorted(unused)
-            if _same_value(g["value"], predicted[p]["value"]) and (not with_unit or g["unit"] == predicted[p]["unit"])
+            if _same_value(g["value"], predicted[p]["value"])
+            and (not with_unit or g["unit"] == predicted[p]["unit"])
+            and (not with_role or g.get("role") == predicted[p].get("role"))
         ]
-        # prefer the prediction with the gold's unit, so value-only pairing does not steal it from another
-        best = next((p for p in candidates if predicted[p]["unit"] == g["unit"]), candidates[0] if candidates else None)
+        # prefer the prediction with the gold's unit (then role), so a looser pairing does not steal it from another
+        best = next(
+            (p for p in candidates if predicted[p]["unit"] == g["unit"] and predicted[p].get("role") == g.get("role")),
+            next((p for p in candidates if predicted[p]["unit"] == g["unit"]), candidates[0] if candidates else None),
+        )
         if best is None:
             missed.add(g_index)
         else:
             unused.discard(best)
-    return len(gold) - len(missed), missed, unused
+            pairs[g_index] = best
+    return pairs, missed, unused
 
 
 def evaluate_quantities(gold_dir: Path, pred_dir: Path, split: str | None = None) -> dict[str, QuantityScore]:
@@ -153,17 +189,28 @@ def _score_document(
             continue
         score.gold += len(expected)
         score.predicted += len(found)
-        value_hits, missed, extra = _pair(expected, found, with_unit=False)
-        unit_hits, _, _ = _pair(expected, found, with_unit=True)
-        score.value_hits += value_hits
-        score.unit_hits += unit_hits
-        if missed or extra or unit_hits < value_hits:
+        value_pairs, missed, extra = _pair(expected, found, with_unit=False)
+        unit_pairs, _, _ = _pair(expected, found, with_unit=True)
+        score.value_hits += len(value_pairs)
+        score.unit_hits += len(unit_pairs)
+        role_errors = False
+        if all(q.get("role") for q in expected):  # a statement whose gold quantities all have a role
+            triple_pairs, _, _ = _pair(expected, found, with_unit=True, with_role=True)
+            score.role_gold += len(expected)
+            score.role_predicted += len(found)
+            score.role_triple_hits += len(triple_pairs)
+            role_errors = len(triple_pairs) < len(unit_pairs)
+        for g_index, p_index in unit_pairs.items():
+            if expected[g_index].get("role"):
+                score.role_scored += 1
+                score.role_hits += expected[g_index]["role"] == found[p_index].get("role")
+        if missed or extra or len(unit_pairs) < len(value_pairs) or role_errors:
             score.errors.append(
                 {
                     "document": document,
                     "statement": g["text"],
-                    "gold": [(q["value"], q["unit"]) for q in expected],
-                    "predicted": [(q["value"], q["unit"]) for q in found],
+                    "gold": [(q["value"], q["unit"], q.get("role")) for q in expected],
+                    "predicted": [(q["value"], q["unit"], q.get("role")) for q in found],
                 }
             )
     return score
@@ -176,7 +223,7 @@ def _read_predictions(pred_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             raise EvaluationError(f"predictions not found: {path} (run `workreview run` with --out pointing there)")
     try:
         statements = pd.read_parquet(statements_path)
-        quantities = pd.read_csv(quantities_path, dtype={"statement_id": str, "unit": str})
+        quantities = pd.read_csv(quantities_path, dtype={"statement_id": str, "unit": str, "role": str})
     except Exception as error:  # pyarrow and pandas raise several types for a damaged file
         raise EvaluationError(f"cannot read the predictions in {pred_dir}: {error}") from None
     for path, frame, columns in (
@@ -189,19 +236,23 @@ def _read_predictions(pred_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     statements = statements[statements["kind"].isin(REPORTED_KINDS)]
     quantities = quantities.astype({"value": "float64"})
     quantities["value"] = [None if math.isnan(v) else v for v in quantities["value"]]
+    if "role" not in quantities.columns:  # an export written before quantities had roles
+        quantities["role"] = None
+    quantities["role"] = quantities["role"].astype(object).where(quantities["role"].notna(), None)
     return statements, quantities
 
 
 def render_text(scores: dict[str, QuantityScore]) -> str:
-    header = ["split", "gold", "pred", "P value", "R value", "P value+unit", "R value+unit", "end-to-end R",
-              "unscored"]
+    header = ["split", "gold", "pred", "P value", "R value", "P value+unit", "R value+unit", "F1 value+unit",
+              "role acc", "P v+u+role", "R v+u+role", "F1 v+u+role", "end-to-end R", "unscored"]
     rows = []
     for name, score in scores.items():
         d = score.to_dict()
         rows.append([
             name, score.gold, score.predicted, _fmt(d["precision_value"]), _fmt(d["recall_value"]),
-            _fmt(d["precision_value_unit"]), _fmt(d["recall_value_unit"]), _fmt(d["end_to_end_recall_value"]),
-            score.unscored,
+            _fmt(d["precision_value_unit"]), _fmt(d["recall_value_unit"]), _fmt(d["f1_value_unit"]),
+            _fmt(d["role_accuracy"]), _fmt(d["precision_value_unit_role"]), _fmt(d["recall_value_unit_role"]),
+            _fmt(d["f1_value_unit_role"]), _fmt(d["end_to_end_recall_value"]), score.unscored,
         ])
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = [

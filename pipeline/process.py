@@ -62,7 +62,9 @@ def normalize_stage(
 ) -> tuple[Attribution, list[list[Quantity]], list[str]]:
     """The document's province, year and level, and each statement's quantities and sector."""
     attribution = attribute_document(document)
-    quantities = [find_quantities(statement.text) for statement in statements]
+    quantities = [
+        find_quantities(statement.text, extraction.kind) for statement, extraction in zip(statements, extractions)
+    ]
     sectors = [
         classify_sector(statement.text, statement.lead_in, statement.section, tokens=extraction.tokens)
         for statement, extraction in zip(statements, extractions)
@@ -208,6 +210,12 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
                 text=q.text,
                 char_start=statement.char_start + q.start,
                 char_end=statement.char_start + q.end,
+                role=q.role,
+                object=q.object,
+                period=q.period,
+                cumulative=q.cumulative,
+                change_from=q.change_from,
+                change_to=q.change_to,
             )
             for q in found
         )

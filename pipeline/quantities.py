@@ -34,7 +34,9 @@ lead-in or of its section heading ("Goals for 2021"), which is where most report
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from pipeline.quantity_roles import ROLES, assign_roles
 
 UNITS = (
     "km", "m", "ha", "percent", "riel", "usd", "households", "people", "cases", "schools", "classrooms",
@@ -51,6 +53,21 @@ class Quantity:
     start: int
     """Character span of ``text`` in the statement."""
     end: int
+    role: str = "output"
+    """What the figure is in its statement (``ROLES``, found by ``pipeline.quantity_roles``)."""
+    object: str | None = None
+    """What it counts or measures, as a singular head noun ("road", "classroom", "household"); ``None`` when the
+    statement does not say (a percentage, an amount of money, a bare number)."""
+    period: str | None = None
+    """The time its statement gives it, as written ("between March and December", "in 2020"), if any."""
+    cumulative: bool = False
+    """It counts more than the year under review: a running total or a stock ("bringing the total to 92")."""
+    change_from: float | None = None
+    """For a ``change``: the value it moved from ("up from 79%"), when the statement gives it."""
+    change_to: float | None = None
+    """For a ``change``: the value it moved to ("fell to 198"), when the statement gives it."""
+    refers_to: int | None = None
+    """Index (in the statement's quantities) of the figure a bare number takes its unit from ("resolved nineteen")."""
 
 
 # --- vocabulary ----------------------------------------------------------------------------------------------
@@ -139,7 +156,7 @@ STOP_WORDS = set(
     "been being has have had will would shall should can could may might must did do does the a an this these "
     "those its their his her our all each every some any no both compared respectively only also not still yet "
     "it they we he she there lost paid built held met took sent went made gave got came became fell rose left "
-    "kept found brought bought sold taught won began".split()
+    "kept found brought bought sold taught won began out".split()
 )
 """Words that end the noun phrase after a number (the head noun comes before them)."""
 COORDINATORS = {"and", "or", "&", "/"}
@@ -464,24 +481,26 @@ def _currency_before(tokens: list[_Token], i: int) -> tuple[str, int] | None:
     return None
 
 
-def _label_unit(label: str) -> tuple[str, float]:
-    """Unit and scale a table row's label gives its bare numbers: "(million riel)", "(km)", "New classrooms"."""
+def _label_unit(label: str) -> _Label:
+    """Unit, scale and object a table row's label gives its bare numbers: "(million riel)", "(km)", "New
+    classrooms"."""
+    tokens = _tokens(PARENTHESIS.sub(" ", label))
+    noun = _noun_unit(tokens, 0)
+    counted = _head(tokens, 0, noun.last)
     for inside in PARENTHESIS.findall(label):
-        tokens = _tokens(inside)
         scale = 1.0
-        for token in tokens:
+        for token in _tokens(inside):
             if token.lower in SCALES:
                 scale *= SCALES[token.lower]
             elif token.lower in ("%", "percent"):
-                return "percent", scale
+                return _Label("percent", scale)
             elif token.lower in CURRENCY_AFTER or token.lower in CURRENCY_BEFORE:
-                return CURRENCY_AFTER.get(token.lower) or CURRENCY_BEFORE[token.lower], scale
+                return _Label(CURRENCY_AFTER.get(token.lower) or CURRENCY_BEFORE[token.lower], scale)
             elif token.lower in MEASURES:
-                return MEASURES[token.lower], scale
+                return _Label(MEASURES[token.lower], scale, counted)
             elif token.lower in COUNT_NOUNS:
-                return COUNT_NOUNS[token.lower], scale
-    tokens = _tokens(PARENTHESIS.sub(" ", label))
-    return _noun_unit(tokens, 0).unit or "count", 1.0
+                return _Label(COUNT_NOUNS[token.lower], scale, counted)
+    return _Label(noun.unit or "count", 1.0, counted)
 
 
 # --- the statement -------------------------------------------------------------------------------------------
@@ -491,29 +510,34 @@ WRITTEN_UNITS = {"km", "m", "ha", "tonnes", "percent", "riel", "usd"}
 """Units that make a year-shaped number a quantity ("2020 ha"); "2020 floods" stays a year."""
 
 
-def find_quantities(text: str) -> list[Quantity]:
-    """Every quantity in one statement, in order; table rows (cells joined by " | ") are read cell by cell."""
+def find_quantities(text: str, kind: str | None = None) -> list[Quantity]:
+    """Every quantity in one statement, in order, each with its role; table rows (cells joined by " | ") are read
+    cell by cell. ``kind`` is the statement's kind: a goal's figures are targets."""
     if not NUMBER_CUE.search(text):
         return []
     if CELL_SEPARATOR not in text:
-        return _text_quantities(text, 0, None)
+        return assign_roles(text, _text_quantities(text, 0, None), kind)
     cells, offset = [], 0
     for cell in text.split(CELL_SEPARATOR):
         cells.append((cell, offset))
         offset += len(cell) + len(CELL_SEPARATOR)
     quantities: list[Quantity] = []
-    label: tuple[str, float] | None = None
+    label: _Label | None = None
     for index, (cell, offset) in enumerate(cells):
         if not quantities and index:
             found = _text_quantities(cell, offset, None)
             if found:  # the first cell with numbers: the cell before it labels the row
                 label = _label_unit(cells[index - 1][0])
-        quantities.extend(_text_quantities(cell, offset, label))
-    return quantities
+        shift = len(quantities)
+        quantities.extend(
+            replace(q, refers_to=None if q.refers_to is None else q.refers_to + shift)
+            for q in _text_quantities(cell, offset, label)
+        )
+    return assign_roles(text, quantities, kind)
 
 
-def _text_quantities(text: str, offset: int, label: tuple[str, float] | None) -> list[Quantity]:
-    """Quantities of a sentence or a table cell; ``label`` is the unit and scale of its row's bare numbers."""
+def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quantity]:
+    """Quantities of a sentence or a table cell; ``label`` is the unit, scale and object of its row's bare numbers."""
     tokens = _tokens(text)
     found: list[tuple[_Number, int, _Unit]] = []  # the number, the first token of its text, its unit
     consumed: set[int] = set()
@@ -538,17 +562,26 @@ def _text_quantities(text: str, offset: int, label: tuple[str, float] | None) ->
             consumed.add(unit.consumed)
         found.append((number, start, unit))
         i = max(i, unit.last)
-    quantities = []
+    quantities: list[Quantity] = []
     for index, (number, start, unit) in enumerate(found):
-        unit_name, scale = _resolve_unit(tokens, found, index, label)
+        resolved = _resolve_unit(tokens, found, index, label)
         first, last = tokens[start], tokens[max(unit.last, number.last) - 1]
+        refers_to = resolved.source
+        if unit.unit is not None:
+            counted = _object_after(tokens, number.last, unit)
+        elif refers_to is not None:
+            counted = quantities[refers_to].object
+        else:
+            counted = resolved.object
         quantities.append(
             Quantity(
-                value=None if number.value is None else number.value * scale,
-                unit=unit_name,
+                value=None if number.value is None else number.value * resolved.scale,
+                unit=resolved.unit,
                 text=text[first.start : last.end],
                 start=offset + first.start,
                 end=offset + last.end,
+                object=counted,
+                refers_to=refers_to,
             )
         )
     return quantities
@@ -583,37 +616,106 @@ def _glued_suffix(tokens: list[_Token], number: _Number) -> bool:
     return glued and after.lower not in MEASURES and after.lower not in CURRENCY_AFTER
 
 
+@dataclass(frozen=True, slots=True)
+class _Label:
+    """What a table row's label gives its bare numbers: "Rural roads repaired (km)" → km of road."""
+
+    unit: str
+    scale: float = 1.0
+    object: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    unit: str
+    scale: float = 1.0
+    object: str | None = None
+    source: int | None = None
+    """Index of the earlier quantity the unit was taken from."""
+
+
 def _resolve_unit(
-    tokens: list[_Token], found: list[tuple[_Number, int, _Unit]], index: int, label: tuple[str, float] | None
-) -> tuple[str, float]:
-    """The unit (and the scale a table label adds) of the ``index``-th number found."""
+    tokens: list[_Token], found: list[tuple[_Number, int, _Unit]], index: int, label: _Label | None
+) -> _Resolved:
+    """The unit (and the scale and object a table label adds) of the ``index``-th number found."""
     number, start, unit = found[index]
     if unit.unit is not None:
-        return unit.unit, 1.0
+        return _Resolved(unit.unit)
     if label is not None:
-        return label
+        return _Resolved(label.unit, label.scale, label.object)
     following = found[index + 1] if index + 1 < len(found) else None
     if following is not None and following[2].unit is not None and following[1] == number.last + 1:
         if _at(tokens, number.last) in RANGE_WORDS:  # "3 to 5 km"
-            return following[2].unit, 1.0
-    previous = next(((f[1], f[2].unit) for f in reversed(found[:index]) if f[2].unit is not None), None)
+            return _Resolved(following[2].unit, object=_object_after(tokens, following[0].last, following[2]))
+    previous = next(
+        ((f[1], f[2].unit, k) for k, f in reversed(list(enumerate(found[:index]))) if f[2].unit is not None), None
+    )
     number_of = _number_of_unit(tokens, start)
-    candidates = [c for c in (previous, number_of) if c is not None]
-    if candidates:
-        return max(candidates)[1], 1.0
-    return "count", 1.0
+    if previous is not None and (number_of is None or previous[0] > number_of[0]):
+        return _Resolved(previous[1], source=previous[2])
+    if number_of is not None:
+        return _Resolved(number_of[1], object=number_of[2])
+    return _Resolved("count")
 
 
-def _number_of_unit(tokens: list[_Token], before: int) -> tuple[int, str] | None:
-    """``the number of visitors fell to 41,300``, ``a population of about 1.2 million``: the unit the closest
-    "number of <noun>" or "population" before a bare number gives it."""
+def _number_of_unit(tokens: list[_Token], before: int) -> tuple[int, str, str | None] | None:
+    """``the number of visitors fell to 41,300``, ``a population of about 1.2 million``: the unit (and object) the
+    closest "number of <noun>" or "population" before a bare number gives it."""
     for k in range(before - 1, -1, -1):
         if tokens[k].lower == "population":
-            return k, "people"
+            return k, "people", "person"
         if tokens[k].lower == "number" and _at(tokens, k + 1) == "of":
-            unit = _noun_unit(tokens, k + 2).unit
-            return (k, unit) if unit is not None else None
+            noun = _noun_unit(tokens, k + 2)
+            return (k, noun.unit, _head(tokens, k + 2, noun.last)) if noun.unit is not None else None
     return None
+
+
+# --- what a quantity counts ----------------------------------------------------------------------------------
+
+DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those"}
+IRREGULAR_SINGULARS = {"people": "person", "children": "child", "women": "woman", "men": "man", "staff": "staff",
+                       "fishermen": "fisherman", "series": "series", "premises": "premises"}
+
+
+def _object_after(tokens: list[_Token], j: int, unit: _Unit) -> str | None:
+    """The head noun of what a number with a written unit counts: the noun phrase of a count ("26 culverts" →
+    culvert), or the "of" phrase after a measure ("46 km of rural roads" → road)."""
+    if unit.unit in ("percent", "riel", "usd") or unit.unit is None:
+        return None
+    if unit.unit in MEASURE_UNITS:
+        k = unit.last
+        if _at(tokens, k) != "of":
+            return None
+        k += 1
+        while _at(tokens, k) in DETERMINERS:
+            k += 1
+        return _head(tokens, k, _noun_unit(tokens, k).last)
+    if unit.unit == "health_centres":
+        return "health centre"
+    if unit.consumed is not None:  # "nine of the ten sangkats"
+        return _head(tokens, unit.consumed + 1, unit.last)
+    return _head(tokens, j, unit.last)
+
+
+MEASURE_UNITS = set(MEASURES.values())
+
+
+def _head(tokens: list[_Token], start: int, end: int) -> str | None:
+    """The last word of the noun phrase ``tokens[start:end]``, singular and lower case; ``None`` if empty."""
+    words = [t.lower for t in tokens[start:end] if t.kind == "word" and t.lower not in COORDINATORS]
+    return _singular(words[-1]) if words else None
+
+
+def _singular(word: str) -> str:
+    if word in IRREGULAR_SINGULARS:
+        return IRREGULAR_SINGULARS[word]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
 
 
 def summarize(quantities: list[Quantity]) -> str:

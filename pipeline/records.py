@@ -87,6 +87,17 @@ class QuantityRecord:
     char_start: int
     """Span in the document's text (not the statement's)."""
     char_end: int
+    role: str | None = None
+    """What the figure is (``pipeline.quantity_roles.ROLES``); ``None`` in rows stored before roles existed."""
+    object: str | None = None
+    """What it counts ("road", "classroom"), when its statement says."""
+    period: str | None = None
+    """The period its statement gives it, as written."""
+    cumulative: bool | None = None
+    """It counts more than the year under review (a running total or stock)."""
+    change_from: float | None = None
+    change_to: float | None = None
+    """For a ``change``: the values it moved from and to, when given."""
 
 
 Record = DocumentRecord | StatementRecord | QuantityRecord

@@ -1,0 +1,259 @@
+"""What each quantity of a statement is: work done, a plan, a stock, a share, a change, damage or a baseline.
+
+A national total is only honest if it adds like with like: "3 more health centres were upgraded, bringing the total
+to 92" holds one new centre count (3) and one stock (92); "118 km of road, including 36 km of laterite road" holds
+one length and a part of it. So every quantity gets a role (``ROLES``):
+
+* ``output`` — done in the year under review (the default);
+* ``target`` — planned: every figure of a goal; elsewhere "the annual target of KHR 22 billion", an approved
+  budget, and the plan column of a "plan | achieved" table row (all whole-number cells of one unit but the last);
+* ``total`` — a stock or running total: "bringing the total to 92", "all 52 health centres" (of a kind of place or
+  facility, not of people reached), "the fifteen communes of the district", "kept 163 factories in operation",
+  "employed 71,000 workers at the end of 2020", a coverage or share that "reached" / "remained at" a level;
+* ``part`` — a share of another figure of the same statement: "including 36 km", "of which 5,982", "4,102 of
+  them", "158 cases out of 231", "three of the twelve offices", or a bare number that borrows the unit of an
+  earlier figure after a verb ("received 27 complaints and resolved nineteen");
+* ``change`` — a rise or fall: "fell by 27%", "an increase of 18%", "fell to 198", "87%, up from 79%"; its
+  ``change_from`` / ``change_to`` hold the values the statement gives;
+* ``affected`` — damage, victims and problems: "floods damaged 62 km", "affecting 46,000 workers", "43 cases still
+  pending", "2,400 workers lost their jobs", "lack of clean water in twelve villages";
+* ``baseline`` — the value a change or comparison starts from: "down from 89", "from 45% to 60%".
+
+The rules read the words between a quantity and its neighbours in the same clause (no parser: the statement
+pipeline is a blank English pipeline with a classifier), so they are cheap enough for every statement. A
+reviewer can correct any role in the review app (``pipeline.review``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.quantities import Quantity
+
+ROLES = ("output", "target", "total", "part", "change", "affected", "baseline")
+INHERITED_ROLES = {"affected", "target", "total"}
+"""Roles a figure coordinated with the previous one shares ("destroyed 46 km of roads and 18 bridges")."""
+
+CELL_SEPARATOR = " | "
+CLAUSE_BOUNDARY = re.compile(r"[;:]|\.(?=\s|$)")
+ABOUT = r"(?:(?:about|around|approximately|roughly|nearly|almost|some|over|more than|less than|fewer than|at least|up to|only|just|another|a further|further)\s+)*"
+CHANGE_WORDS = (
+    r"increase[sd]?|decrease[sd]?|rise|rose|risen|rising|fall|fell|fallen|falling|drop(?:ped|s)?|declined?|declining"
+    r"|grow|grew|grown|growth|reduc(?:e|ed|tion)|climb(?:ed)?|jump(?:ed)?|went\s+(?:up|down)|cut|improved|lower|higher"
+)
+
+PART_BEFORE = re.compile(r"\b(?:including|includ(?:es|ed)|of\s+which|of\s+whom|among\s+(?:them|whom|which)|incl\.?)\s+" + ABOUT + r"$")
+PART_AFTER = re.compile(r"^\s*(?:of\s+(?:them|these|those|which|whom)\b|out\s+of\b)")
+NESTED_SHARE = re.compile(r"\bof\s+(?:the|its|their|all)\s+\S+", re.IGNORECASE)
+"""The quantity's own text holds "N of the M ...": a share."""
+BASELINE_BEFORE = re.compile(
+    r"\b(?:(?:up|down)\s+from|from|compared\s+(?:with|to)|(?<!more\s)(?<!less\s)(?<!fewer\s)than|against|versus|vs\.?)\s+"
+    + ABOUT + r"$"
+)
+CHANGE_BY = re.compile(r"\b(?:" + CHANGE_WORDS + r")\s+(?:by|of)\s+" + ABOUT + r"$")
+CHANGE_TO = re.compile(r"\b(?:" + CHANGE_WORDS + r")\s+(?:\w+\s+){0,2}?to\s+" + ABOUT + r"$")
+CHANGE_FROM_TO = re.compile(r"^\s*(?:in\s+\d{4}\s+)?to\s+" + ABOUT + r"$")
+UP_FROM_AFTER = re.compile(r"^(?:\s+\w+){0,3}\s*,?\s*(?:up|down)\s+from\s+" + ABOUT + r"$")
+TOTAL_BEFORE = re.compile(
+    r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:total|number|count|stock)"
+    r"(?:\s+\w+){0,3}\s+to\s+" + ABOUT + r"$"
+    r"|\b(?:total|cumulative)\s+(?:number|count|stock)\s+(?:of\s+\w+(?:\s+\w+)?\s+)?(?:is|was|stands|stood|reached|now)\s+" + ABOUT + r"$"
+    r"|\b(?:area\s+under|coverage|share|proportion|participation)\b.*\b(?:reached|is|was|stood|stands|remained|remains)\b"
+    r"(?:\s+[\w,]+){0,3}?\s+(?:at\s+)?" + ABOUT + r"$"
+    r"|\b(?:remained|remains|stood|stands)(?:\s+\w+){0,2}\s+at\s+" + ABOUT + r"$"
+)
+TOTAL_AFTER = re.compile(
+    r"^[^,;]{0,40}?\b(?:in\s+operation|to\s+date|so\s+far|in\s+all|altogether|at\s+the\s+end\s+of\s+(?:the\s+year|\d{4}))\b"
+    r"|^\s+(?:\w+\s+){0,2}of\s+the\s+(?:district|province|municipality|khan|capital|city|country)\b"
+)
+ALL_BEFORE = re.compile(r"\ball\s+(?:the\s+|its\s+|their\s+)?$")
+THE_BEFORE = re.compile(r"\bthe\s+$")
+STOCK_UNITS = {"communes", "villages", "schools", "classrooms", "health_centres", "wells", "count", "km", "ha", "m"}
+"""Units of places and facilities: "all 52 health centres" is a stock; "all 4,210 returning workers" were reached."""
+TARGET_BEFORE = re.compile(
+    r"\b(?:target|targets|targeted|plan|planned|goal|objective|forecast|projection|projected)\b(?:\s+\w+){0,3}?\s+(?:of|was|is|at|to)\s+" + ABOUT + r"$"
+    r"|\b(?:approved|adopted)\b.*\b(?:budget|programme|program|plan)\b(?:\s+\w+){0,3}?\s+(?:of|worth|totalling|totaling)\s+" + ABOUT + r"$"
+)
+AFFECTED_BEFORE = re.compile(
+    r"\b(?:damag(?:ed|ing|es)|destroy(?:ed|ing|s)|affect(?:ed|ing|s)|inundat(?:ed|ing)|submerg(?:ed|ing)|washed\s+away"
+    r"|swept\s+away|dried\s+up|kill(?:ed|ing)|injur(?:ed|ing)|flooding\s+of|concern\s+for|lack\s+of|shortage\s+of|not\s+(?:yet\s+)?\w+ed"
+    r"|still\s+(?:without|lack)|victims?\s+of|hit|flood\w*\s+(?:water\s+)?(?:covered|reached))\b[^,;]*$"
+)
+AFFECTED_AFTER = re.compile(
+    r"^(?:(?!\b(?:whose|who|which|by)\b)[^,;])*?\b(?:"
+    r"(?:were|was|are|is|have\s+been|had\s+been|remain(?:ed|s)?|still)\s+(?:\w+ly\s+|still\s+|being\s+|yet\s+)?"
+    r"(?:affected|damaged|destroyed|flooded|inundated|submerged|suspended|pending|unresolved|closed|killed|injured|"
+    r"lost|missing|ordered\s+to\s+close)"
+    r"|lost|suspended|died|dried\s+up|unresolved|pending|did\s+not|do\s+not|does\s+not|not\s+yet|(?:are|were)\s+without)\b"
+)
+"""A verb after the figure's noun that makes it damage or a problem ("2,400 workers lost their jobs", "43 cases
+still pending"); a participle with "by" only describes it ("families affected by the floods" were helped)."""
+AFFECTED_OWN = re.compile(r"\b(?:deaths|dead|fatalities|casualties|injured|confirmed|infected)\b", re.IGNORECASE)
+"""The figure's own words name harm ("23 deaths", "six confirmed cases")."""
+PERIOD = re.compile(
+    r"\b(?:between|from)\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"(?:\s+\d{4})?\s+(?:and|to|until)\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{4})?"
+    r"|\b(?:in|during)\s+the\s+(?:first|second|third|fourth|last|final)\s+(?:quarter|half|semester)(?:\s+of\s+(?:the\s+year|\d{4}))?"
+    r"|\b(?:each|every|per)\s+(?:month|year|week)\b"
+    r"|\b(?:since|from)\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{4})?"
+    r"|\b(?:in|during|for|by(?:\s+the\s+end\s+of)?|before(?:\s+the\s+end\s+of)?|at\s+the\s+end\s+of)\s+(?:the\s+)?(?:year\s+)?(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)?\d\d)?\b"
+    r"|\b(?:during|in|over)\s+the\s+(?:year|past\s+year|reporting\s+period)\b"
+    r"|\b(?:next|the\s+coming)\s+year\b",
+    re.IGNORECASE,
+)
+
+
+def assign_roles(text: str, quantities: list[Quantity], kind: str | None = None) -> list[Quantity]:
+    """The statement's quantities with ``role``, ``period``, ``cumulative`` and a change's from/to values set."""
+    if not quantities:
+        return quantities
+    roles = _table_roles(text, quantities)
+    result = []
+    for index, quantity in enumerate(quantities):
+        role = roles.get(index) or _role(text, quantities, index, kind)
+        if role == "output" and index and result[-1].role in INHERITED_ROLES:
+            if _coordinated(_window(text, quantities, index)[0].lower()):
+                role = result[-1].role
+        period = _period(text, quantity, *_window(text, quantities, index))
+        result.append(replace(quantity, role=role, cumulative=role == "total", period=period))
+    return _link_changes(text, result)
+
+
+def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -> str:
+    quantity = quantities[index]
+    before, after = _window(text, quantities, index)
+    low_before, low_after = before.lower(), after.lower()
+    if BASELINE_BEFORE.search(low_before) and not _comparison_of_year(low_before):
+        return "baseline"
+    if kind == "goal":
+        return "target"
+    if PART_BEFORE.search(low_before) or PART_AFTER.search(low_after):
+        return "part"
+    if CHANGE_BY.search(low_before) or CHANGE_TO.search(low_before) or UP_FROM_AFTER.search(low_after):
+        return "change"
+    if index and CHANGE_FROM_TO.search(low_before) and quantities[index - 1].unit == quantity.unit:
+        if BASELINE_BEFORE.search(_window(text, quantities, index - 1)[0].lower()):
+            return "change"  # "from 45% to 60%"
+    if TARGET_BEFORE.search(low_before):
+        return "target"
+    if AFFECTED_BEFORE.search(low_before) or AFFECTED_AFTER.search(_after_phrase(low_after)):
+        return "affected"
+    if AFFECTED_OWN.search(quantity.text):
+        return "affected"
+    if NESTED_SHARE.search(quantity.text):
+        return "part"
+    if TOTAL_BEFORE.search(low_before) or TOTAL_AFTER.search(low_after):
+        return "total"
+    if quantity.unit in STOCK_UNITS and ALL_BEFORE.search(low_before):
+        return "total"
+    if quantity.unit in STOCK_UNITS and THE_BEFORE.search(low_before) and TOTAL_AFTER.search(low_after):
+        return "total"
+    if quantity.refers_to is not None and _after_verb(low_before):
+        return "part"  # "received 27 complaints and resolved nineteen"
+    return "output"
+
+
+COORDINATION = re.compile(r"^[^,;]*?(?:\band|,)\s+" + ABOUT + r"$")
+VERB = re.compile(
+    r"\b(?:\w+ed|built|paid|held|made|gave|took|sent|lost|dug|won|kept|set|put|spent|met|brought|bought|sold|"
+    r"taught|began|grew|fell|rose|reached|remains?|is|are|was|were|has|have|had)\b"
+)
+
+
+def _coordinated(before: str) -> bool:
+    """"damaged 62 km of road and 3,100 ha of rice": the second figure shares the verb (and role) of the first."""
+    return COORDINATION.search(before) is not None and VERB.search(before) is None
+
+
+def _window(text: str, quantities: list[Quantity], index: int) -> tuple[str, str]:
+    """The words between the quantity and its neighbours (or the edges of its clause or table cell)."""
+    quantity = quantities[index]
+    start = quantities[index - 1].end if index else 0
+    end = quantities[index + 1].start if index + 1 < len(quantities) else len(text)
+    before, after = text[start : quantity.start], text[quantity.end : end]
+    cell_before = before.rfind(CELL_SEPARATOR.strip())
+    if cell_before >= 0:
+        before = before[cell_before + 1 :]
+    cell_after = after.find(CELL_SEPARATOR.strip())
+    if cell_after >= 0:
+        after = after[:cell_after]
+    boundaries = list(CLAUSE_BOUNDARY.finditer(before))
+    if boundaries:
+        before = before[boundaries[-1].end() :]
+    boundary = CLAUSE_BOUNDARY.search(after)
+    if boundary:
+        after = after[: boundary.start()]
+    return before, after
+
+
+def _after_phrase(after: str) -> str:
+    """What follows a quantity up to the next comma (a passive verb after its noun: "N households were affected")."""
+    return after.split(",", 1)[0]
+
+
+def _comparison_of_year(before: str) -> bool:
+    """"compared with 2019": the year is not a quantity, so a following number is not its baseline."""
+    return False
+
+
+VERB_BEFORE = re.compile(r"\b(?:and|then)\s+\w+(?:ed|t)\s+$|\b\w+ed\s+$")
+
+
+def _after_verb(before: str) -> bool:
+    return VERB_BEFORE.search(before) is not None
+
+
+def _table_roles(text: str, quantities: list[Quantity]) -> dict[int, str]:
+    """In a "label | plan | achieved | remark" row, the whole-number cells of one unit: all but the last are the
+    plan (``target``), the last is the result."""
+    if CELL_SEPARATOR not in text:
+        return {}
+    whole: dict[str, list[int]] = {}
+    for index, quantity in enumerate(quantities):
+        if _cell(text, quantity).strip() == quantity.text.strip():
+            whole.setdefault(quantity.unit, []).append(index)
+    roles = {}
+    for indices in whole.values():
+        for index in indices[:-1]:
+            roles[index] = "target"
+    return roles
+
+
+def _cell(text: str, quantity: Quantity) -> str:
+    start = text.rfind(CELL_SEPARATOR, 0, quantity.start)
+    start = 0 if start < 0 else start + len(CELL_SEPARATOR)
+    end = text.find(CELL_SEPARATOR, quantity.end)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def _period(text: str, quantity: Quantity, before: str, after: str) -> str | None:
+    """The period next to the quantity, else one its clause names before it ("Between March and December, ...")."""
+    for window in (after, before):
+        match = PERIOD.search(window)
+        if match:
+            return " ".join(match.group().split())
+    clause_start = max((m.end() for m in CLAUSE_BOUNDARY.finditer(text, 0, quantity.start)), default=0)
+    matches = list(PERIOD.finditer(text, clause_start, quantity.start))
+    return " ".join(matches[-1].group().split()) if matches else None
+
+
+def _link_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """A ``change`` takes the values it moved from and to: "fell to 198" (to), "87%, up from 79%" (from 79 to 87),
+    "from 45% to 60%" (from 45 to 60)."""
+    linked = list(quantities)
+    for index, quantity in enumerate(quantities):
+        if quantity.role != "change":
+            continue
+        before, _ = _window(text, quantities, index)
+        low = before.lower()
+        baselines = [
+            q for q in quantities if q.role == "baseline" and q.unit == quantity.unit and abs(quantities.index(q) - index) == 1
+        ]
+        change_from = baselines[0].value if baselines else None
+        by = CHANGE_BY.search(low) is not None
+        change_to = None if by else quantity.value
+        linked[index] = replace(quantity, change_from=change_from, change_to=change_to)
+    return linked
