@@ -23,7 +23,7 @@ import pandas as pd
 from pipeline import store
 from pipeline.errors import DatasetNotFound
 from pipeline.gazetteer import find_places, provinces
-from pipeline.review import apply_reviews
+from pipeline.review import ROLE_OVERRIDE, apply_reviews
 from pipeline.vocabulary import REPORTED_KINDS, StatementKind
 
 LEVEL_GROUPS = {
@@ -60,7 +60,8 @@ STATEMENT_CONTEXT = {
 EMPTY_QUANTITIES = """
 CREATE TEMP TABLE quantities (
     statement_id VARCHAR, document_id VARCHAR, source_file VARCHAR,
-    value DOUBLE, unit VARCHAR, text VARCHAR, char_start INTEGER, char_end INTEGER
+    value DOUBLE, unit VARCHAR, text VARCHAR, char_start INTEGER, char_end INTEGER,
+    role VARCHAR, object VARCHAR, period VARCHAR, cumulative BOOLEAN, change_from DOUBLE, change_to DOUBLE
 )
 """
 """Stands in for the table in a database written before quantities were extracted."""
@@ -235,9 +236,14 @@ def _statement_quantities_view(con: duckdb.DuckDBPyConnection) -> str:
     """Each quantity of the current dataset with its statement's context, reviewers' decisions applied. Old
     versions of a file keep their quantities under the same statement ids: the document is part of the join."""
     columns = [row[0] for row in con.execute("DESCRIBE quantities").fetchall()]
-    own = [f"q.{column}" for column in columns if column not in STATEMENT_CONTEXT]
+    own = [
+        "coalesce(r.role, q.role) AS role" if column == "role" else f"q.{column}"
+        for column in columns
+        if column not in STATEMENT_CONTEXT
+    ]
     context = [f"s.{column} AS {name}" for name, column in STATEMENT_CONTEXT.items()]
+    override = ROLE_OVERRIDE.format(statement="s") if "role" in columns else ""
     return (
         f"CREATE OR REPLACE TEMP VIEW statement_quantities AS SELECT {', '.join(own + context)} "
-        "FROM quantities q JOIN reviewed_statements s USING (document_id, source_file, statement_id)"
+        f"FROM quantities q JOIN reviewed_statements s USING (document_id, source_file, statement_id) {override}"
     )

@@ -164,6 +164,8 @@ COORDINATORS = {"and", "or", "&", "/"}
 RANGE_WORDS = {"to", "and", "or", "-", "–", "—"}
 COMPARATIVE_BEFORE = {"compared", "than", "since", "from", "over", "against", "vs", "versus", "relative"}
 PHRASE_MAX_WORDS = 6
+AGE_WORDS = {"under", "aged", "age", "ages", "below", "above"}
+"""A bare number right after one of these is an age or a limit ("children under two"), not an amount."""
 
 TOKEN = re.compile(
     r"(?P<num>\d+(?:[.,]\d+)*)"
@@ -558,6 +560,8 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
             unit, start = _unit_after(tokens, number.last), number.first
         if unit.skip or (_is_year(tokens, number) and currency is None and unit.unit not in WRITTEN_UNITS):
             continue
+        if unit.unit is None and label is None and _at(tokens, number.first - 1) in AGE_WORDS:
+            continue  # "children under two", "people aged 60": an age, not an amount
         if unit.consumed is not None:
             consumed.add(unit.consumed)
         found.append((number, start, unit))

@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from pipeline.errors import ReviewError, StaleDecision
+from pipeline.quantity_roles import ROLES as QUANTITY_ROLE_NAMES
 from pipeline.vocabulary import StatementKind
 
 REVIEWS_DATABASE = "reviews.sqlite"
@@ -29,6 +30,8 @@ SECRET_FILE = ".secret"
 ROLES = ("reviewer", "analyst", "admin")
 DECIDING_ROLES = ("reviewer", "admin")
 EDITABLE_FIELDS = ("kind", "sector", "province_code", "province", "text")
+QUANTITY_ROLES = "quantity_roles"
+"""A decision's roles of the statement's quantities: ``{"<offset of the quantity in the statement>": role}``."""
 CLAIM_MINUTES = 10
 MIN_PASSWORD_LENGTH = 8
 
@@ -202,11 +205,14 @@ def delete_user(out_dir: Path, name: str) -> None:
 
 
 def review_status(model_values: dict, new_values: dict) -> str:
-    """``rejected`` for "not a statement", ``corrected`` if anything differs from the pipeline's output."""
+    """``rejected`` for "not a statement", ``corrected`` if anything differs from the pipeline's output (a quantity's
+    role included)."""
     if new_values["kind"] == "other":
         return "rejected"
     changed = any(new_values.get(name) != model_values.get(name) for name in EDITABLE_FIELDS)
-    return "corrected" if changed else "accepted"
+    model_roles = model_values.get(QUANTITY_ROLES) or {}
+    changed_roles = any(model_roles.get(offset) != role for offset, role in (new_values.get(QUANTITY_ROLES) or {}).items())
+    return "corrected" if changed or changed_roles else "accepted"
 
 
 def current_version(con: sqlite3.Connection, statement_id: str) -> int:
@@ -248,6 +254,8 @@ def decide(
             )
         previous = _effective(con, statement_id)
         old_values = previous.new_values if previous else {name: statement.get(name) for name in EDITABLE_FIELDS}
+        if not previous and statement.get(QUANTITY_ROLES):
+            old_values[QUANTITY_ROLES] = statement[QUANTITY_ROLES]
         decision_id = _insert(
             con,
             statement_id=statement_id,
@@ -326,6 +334,16 @@ def _clean_values(values: dict) -> dict:
     cleaned["text"] = " ".join((cleaned["text"] or "").split())
     if not cleaned["text"]:
         raise ReviewError("the statement's text cannot be empty")
+    roles = values.get(QUANTITY_ROLES) or {}
+    if not isinstance(roles, dict):
+        raise ReviewError("quantity roles must map a quantity's offset to a role")
+    for offset, role in roles.items():
+        if not str(offset).isdigit():
+            raise ReviewError(f"unknown quantity at offset {offset!r}")
+        if role not in QUANTITY_ROLE_NAMES:
+            raise ReviewError(f"a quantity's role must be one of {', '.join(QUANTITY_ROLE_NAMES)}")
+    if roles:
+        cleaned[QUANTITY_ROLES] = {str(int(offset)): role for offset, role in sorted(roles.items(), key=lambda r: int(r[0]))}
     return cleaned
 
 
@@ -437,12 +455,27 @@ def decisions_frame(out_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(DECISION_COLUMNS)).astype(DECISION_COLUMNS)
 
 
+def quantity_roles_frame(out_dir: Path) -> pd.DataFrame:
+    """The quantity roles reviewers set, one row per quantity: ``statement_id``, ``offset`` (where the quantity
+    starts in its statement's text as extracted) and ``role``."""
+    rows = [
+        {"statement_id": decision.statement_id, "offset": int(offset), "role": role}
+        for decision in _decisions_if_any(out_dir).values()
+        for offset, role in (decision.new_values.get(QUANTITY_ROLES) or {}).items()
+    ]
+    return pd.DataFrame(rows, columns=["statement_id", "offset", "role"]).astype(
+        {"statement_id": "string", "offset": "int64", "role": "string"}
+    )
+
+
 def apply_reviews(con: duckdb.DuckDBPyConnection, out_dir: Path) -> str:
     """Create the temporary view ``reviewed_statements``: ``current_statements`` with the decisions applied.
 
     A reviewed statement takes the reviewer's kind, text, sector and province and carries ``review_status``
-    and ``reviewed_by``; everything else is ``unreviewed``. Returns the view's name.
+    and ``reviewed_by``; everything else is ``unreviewed``. Returns the view's name. The roles reviewers gave
+    quantities are in ``reviewed_quantity_roles`` (see ``quantity_roles_frame``), which ``ROLE_OVERRIDE`` joins.
     """
+    con.register("reviewed_quantity_roles", quantity_roles_frame(out_dir))
     con.register("review_decisions", decisions_frame(out_dir))
     overridden = ", ".join(
         f"CASE WHEN r.statement_id IS NULL THEN s.{name} ELSE r.{name} END AS {name}" for name in EDITABLE_FIELDS
@@ -453,6 +486,13 @@ def apply_reviews(con: duckdb.DuckDBPyConnection, out_dir: Path) -> str:
         "FROM current_statements s LEFT JOIN review_decisions r USING (statement_id)"
     )
     return "reviewed_statements"
+
+
+ROLE_OVERRIDE = (
+    "LEFT JOIN reviewed_quantity_roles r ON r.statement_id = q.statement_id AND r.offset = q.char_start - {statement}.char_start"
+)
+"""Join a quantity ``q`` to the role a reviewer gave it, given the alias of its statement (as extracted); the
+quantity's role is then ``coalesce(r.role, q.role)``."""
 
 
 def orphaned_decisions(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Decision]:

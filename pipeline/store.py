@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord, as_row, exported_columns, sql_columns
-from pipeline.review import apply_reviews
+from pipeline.review import ROLE_OVERRIDE, apply_reviews
 from pipeline.vocabulary import REPORTED_KINDS, DocumentStatus
 
 if TYPE_CHECKING:
@@ -82,7 +82,10 @@ CREATE OR REPLACE VIEW current_quantities AS
 
 DOCUMENT_EXPORT_COLUMNS = ", ".join(("document_id", "source_file", "version") + exported_columns(DocumentRecord)[2:])
 STATEMENT_EXPORT_COLUMNS = ", ".join(exported_columns(StatementRecord) + ("review_status", "reviewed_by"))
-QUANTITY_EXPORT_COLUMNS = ", ".join(f"q.{name}" for name in exported_columns(QuantityRecord))
+QUANTITY_EXPORT_COLUMNS = ", ".join(
+    "coalesce(r.role, q.role) AS role" if name == "role" else f"q.{name}" for name in exported_columns(QuantityRecord)
+)
+"""The columns of ``quantities.csv``: a reviewer's role for a quantity replaces the pipeline's."""
 
 
 def connect(out_dir: Path, read_only: bool = False, lock_timeout_s: float = 10.0) -> duckdb.DuckDBPyConnection:
@@ -216,7 +219,8 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path, include_other: bool = 
     )
     quantities_query = (  # the quantities of the exported statements
         f"SELECT {QUANTITY_EXPORT_COLUMNS} FROM current_quantities q "
-        f"JOIN (SELECT document_id, statement_id FROM {reviewed} {kinds}) s USING (document_id, statement_id) "
+        f"JOIN (SELECT document_id, statement_id, char_start FROM {reviewed} {kinds}) s USING (document_id, statement_id) "
+        f"{ROLE_OVERRIDE.format(statement='s')} "
         "ORDER BY q.source_file, q.char_start, q.statement_id"
     )
     paths = {

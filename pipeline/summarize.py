@@ -321,7 +321,8 @@ def render_markdown(summary: NationalSummary) -> str:
             ids = ", ".join(
                 f"`{statement_id}`" for statement_id in dict.fromkeys(s["statement_id"] for s in row["sources"])
             )
-            lines.append(f"- {row['name']}: {format_number(row['total'])} {unit} — statements {ids}")
+            planned = "" if row["planned"] is None else f"planned {format_number(row['planned'])} {unit}, done "
+            lines.append(f"- {row['name']}: {planned}{format_number(row['total'])} {unit} — statements {ids}")
         lines.append("")
 
     lines += ["", "## Themes", ""]

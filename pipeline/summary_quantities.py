@@ -1,15 +1,18 @@
-"""National totals of key quantities (km of road, classrooms, households reached …), each traceable to its statements.
+"""National totals of key quantities (km of road built, classrooms, households reached …), each traceable to its statements.
 
-Adding up what reports say needs three rules, or the totals mislead:
+Adding up what reports say needs these rules, or the totals mislead:
 
 - only achievements of the capital/provincial administrations' own reports count: district, municipality and
   working-group reports usually repeat parts of those figures;
-- a quantity counts for what the words around it describe — its clause in prose, its row's label in a table — not
-  for anything its statement mentions ("19 canals, 64 km long; 138 km of rural roads" is 138 km of road);
-- a table row usually reads "indicator | plan | achieved | remarks": of the cells holding nothing but a number,
-  only the last one (the result) counts, not the plan;
+- only figures whose role (``pipeline.quantity_roles``) is ``output`` — done in the year — are added: never a plan
+  (``target``), a stock or running total ("bringing the total to 92", "all 52 health centres"), a part of another
+  figure ("including 36 km"), a change, damage ("floods damaged 62 km") or a baseline;
+- like is added to like: the same unit and the same object — km of *road*, not of canal: the quantity's ``object``
+  ("46 km of rural roads" → road), else the words around it (its clause in prose, its row's label in a table);
 - a report that gives the same figure twice (in the text and again in a summary table) counts it once: within one
-  document, a value repeated with the same unit is taken to be the same figure.
+  document, a value repeated with the same unit is taken to be the same figure;
+- plans for the year under review (``target`` figures of achievements and challenges, such as the plan column of a
+  "plan | achieved" table) are totalled the same way and shown beside the result ("planned 120 km, built 138 km").
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.dataset import LEVEL_GROUPS, records
+from pipeline.quantities import find_quantities
 
 CLAUSE_BOUNDARY = re.compile(r"[.;!?](?=\s|$)")
 TABLE_CELL_SEPARATOR = " | "
@@ -32,12 +36,14 @@ class KeyQuantity:
     """The unit as shown, e.g. ``km``."""
     unit_key: str
     """The unit in the ``quantities`` table (``pipeline.quantities.UNITS``)."""
+    objects: frozenset[str] = frozenset()
+    """What the quantity must count (its ``object``: road, not canal); empty when the unit says it all."""
     describes: str | None = None
-    """A pattern the words around the quantity must match (km of *road*, not of canal)."""
+    """For a quantity whose object is not known: a pattern the words around it must match."""
 
 
 KEY_QUANTITIES = (
-    KeyQuantity("Roads built or repaired", "km", "km", r"\b(?:roads?|streets?)\b"),
+    KeyQuantity("Roads built or repaired", "km", "km", frozenset({"road", "street"}), r"\b(?:roads?|streets?)\b"),
     KeyQuantity("Classrooms", "classrooms", "classrooms"),
     KeyQuantity("Schools", "schools", "schools"),
     KeyQuantity("Health centres", "health centres", "health_centres"),
@@ -45,13 +51,16 @@ KEY_QUANTITIES = (
     KeyQuantity("Families assisted", "families", "families"),
     KeyQuantity("Wells", "wells", "wells"),
 )
+ADDED_ROLE = "output"
+PLANNED_ROLE = "target"
 
 
 @dataclass(slots=True)
 class QuantityTotal:
     quantity: KeyQuantity
     by_province: list[dict] = field(default_factory=list)
-    """``{"code", "name", "total", "statements", "sources": [quantity rows with their statement]}``, largest first."""
+    """``{"code", "name", "total", "statements", "sources": [quantity rows with their statement], "planned",
+    "planned_sources"}``, largest first; ``planned`` is ``None`` when the province gave no plan for the year."""
 
     @property
     def national(self) -> float:
@@ -64,18 +73,22 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
         return []
     levels = documents.drop_duplicates("source_file").set_index("source_file")["level"].map(LEVEL_GROUPS)
     eligible = quantities[
-        (quantities["kind"] == "achievement")
+        quantities["kind"].isin(("achievement", "challenge"))
         & (quantities["source_file"].map(levels) == "province")
         & quantities["province_code"].notna()
         & quantities["value"].notna()
     ]
-    rows = counted(records(eligible))
+    rows = with_roles(records(eligible))
+    outputs = [row for row in rows if row["role"] == ADDED_ROLE and row["kind"] == "achievement"]
+    plans = [row for row in rows if row["role"] == PLANNED_ROLE]
     totals = []
     for quantity in KEY_QUANTITIES:
-        matching = [row for row in rows if row["unit"] == quantity.unit_key and _describes(row, quantity.describes)]
+        matching = counted([row for row in outputs if _is_key_quantity(row, quantity)])
+        planned = counted([row for row in plans if _is_key_quantity(row, quantity)])
         total = QuantityTotal(quantity)
         for code in sorted({row["province_code"] for row in matching}):
             sources = [row for row in matching if row["province_code"] == code]
+            plan_sources = [row for row in planned if row["province_code"] == code]
             total.by_province.append(
                 {
                     "code": code,
@@ -83,6 +96,8 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
                     "total": sum(source["value"] for source in sources),
                     "statements": len({source["statement_id"] for source in sources}),
                     "sources": sources,
+                    "planned": sum(source["value"] for source in plan_sources) if plan_sources else None,
+                    "planned_sources": plan_sources,
                 }
             )
         total.by_province.sort(key=lambda row: -row["total"])
@@ -91,20 +106,37 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
     return totals
 
 
+def with_roles(rows: list[dict]) -> list[dict]:
+    """Rows with a role; a quantity stored before roles existed gets one from its statement as it stands now."""
+    missing = [row for row in rows if not isinstance(row.get("role"), str)]
+    found: dict[tuple[str, int], dict] = {}
+    for statement_id, text, kind in {(row["statement_id"], row["statement_text"], row["kind"]) for row in missing}:
+        for quantity in find_quantities(text, kind):
+            found[(statement_id, quantity.start)] = {"role": quantity.role, "object": quantity.object}
+    for row in missing:
+        start = _offset(row)
+        row.update(found.get((row["statement_id"], start), {"role": ADDED_ROLE, "object": None}))
+    return rows
+
+
 def counted(rows: list[dict]) -> list[dict]:
-    """The quantities that add to a total: in a table row only the last cell that is nothing but a number (per
-    unit), everywhere else all of them; and each figure once per document."""
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault((row["statement_id"], row["source_file"], row["unit"]), []).append(row)
-    kept = []
-    for group in groups.values():
-        whole_cells = [row for row in group if _is_table_row(row) and _cell(row).strip() == row["text"].strip()]
-        kept += [max(whole_cells, key=lambda row: row["char_start"])] if whole_cells else group
+    """Each figure once per document: a value repeated with the same unit (in the text and again in a table) is
+    the first mention only."""
     first_mentions = {}
-    for row in sorted(kept, key=lambda row: (row["source_file"], row["char_start"])):
+    for row in sorted(rows, key=lambda row: (row["source_file"], row["char_start"])):
         first_mentions.setdefault((row["source_file"], row["unit"], row["value"]), row)
     return list(first_mentions.values())
+
+
+def _is_key_quantity(row: dict, quantity: KeyQuantity) -> bool:
+    if row["unit"] != quantity.unit_key:
+        return False
+    if not quantity.objects:
+        return True
+    counted_object = row.get("object")
+    if isinstance(counted_object, str) and counted_object:
+        return counted_object in quantity.objects
+    return quantity.describes is not None and re.search(quantity.describes, surroundings(row), re.IGNORECASE) is not None
 
 
 def surroundings(row: dict) -> str:
@@ -118,10 +150,6 @@ def surroundings(row: dict) -> str:
     before = [match.end() for match in CLAUSE_BOUNDARY.finditer(text, 0, start)]
     after = CLAUSE_BOUNDARY.search(text, start + len(row["text"]))
     return text[before[-1] if before else 0 : after.start() if after else len(text)]
-
-
-def _describes(row: dict, pattern: str | None) -> bool:
-    return pattern is None or re.search(pattern, surroundings(row), re.IGNORECASE) is not None
 
 
 def _is_table_row(row: dict) -> bool:

@@ -252,3 +252,32 @@ def test_a_double_decision_in_the_app_is_a_conflict(app_client, out):
     refused = sam.post(f"{url}/decide", data=sam_form)
     assert refused.status_code == 409 and "nothing was saved" in refused.text
     assert [row["action"] for row in audit_rows(out)] == ["accepted"]
+
+
+def test_a_reviewer_corrects_a_quantity_role_and_the_export_and_queries_follow(app_client, out):
+    from pipeline.dataset import load_dataset
+
+    statement = statements(out)["Revenue from the salt tax fell short of the target by 12%."]
+    client = signed_in(app_client(), "rita")
+    url = f"/item/{statement['statement_id']}"
+    page = client.get(url).text
+    (offset, model_role), = re.findall(r'<option value="(\d+):(\w+)" selected>', page)
+    assert statement["text"][int(offset):].startswith("12%") and model_role != "affected"
+    form = decision_form(page, "accept") | {"quantity_role": f"{offset}:affected"}
+    assert client.post(f"{url}/decide", data=form, follow_redirects=False).status_code == 303
+    (row,) = audit_rows(out)
+    assert row["action"] == "corrected"
+    assert '"quantity_roles": {"%s": "affected"}' % offset in row["new_values"]
+    assert '"quantity_roles": {"%s": "%s"}' % (offset, model_role) in row["old_values"]
+    con = store.connect(out)
+    try:
+        store.export(con, out)
+    finally:
+        con.close()
+    exported = pd.read_csv(out / "quantities.csv")
+    assert exported.loc[exported["text"] == "12%", "role"].tolist() == ["affected"]
+    queried = load_dataset(out).quantities
+    assert queried.loc[queried["text"] == "12%", "role"].tolist() == ["affected"]
+    assert f'value="{offset}:affected" selected' in client.get(url).text
+    forged = decision_form(client.get(url).text, "accept") | {"quantity_role": "999:output"}
+    assert client.post(f"{url}/decide", data=forged).status_code == 400

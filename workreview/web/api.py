@@ -24,7 +24,14 @@ from workreview.web.auth import require_user
 router = APIRouter(prefix="/api", tags=["analysts"], dependencies=[Depends(require_user)])
 
 MAX_PAGE = 1000
+<<<<<<< HEAD
 Kind = Literal[StatementKind.ACHIEVEMENT, StatementKind.CHALLENGE, StatementKind.GOAL]
+=======
+Kind = Literal["achievement", "challenge", "goal"]
+ReviewStatus = Literal["unreviewed", "accepted", "corrected", "rejected"]
+QuantityRole = Literal["output", "target", "total", "part", "change", "affected", "baseline"]
+"""``pipeline.quantity_roles.ROLES``."""
+>>>>>>> f8690f2 (Summary adds only output figures of one unit and object, once, with the year's plan beside them; reviewers correct quantity roles (audited); API shows and filters roles; tests for the issue's examples)
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 ProvinceFilter = Annotated[str | None, Query(description="ISO code (KH-7) or English name (Kampot), any case.")]
@@ -105,6 +112,15 @@ class Quantity(BaseModel):
     kind: str
     page: int | None
     statement_text: str
+    role: QuantityRole | None = None
+    """What the figure is: done in the year, planned, a stock, a part of another figure, a change, damage or a
+    baseline (a reviewer's correction applied); ``None`` for a quantity stored before roles existed."""
+    object: str | None = None
+    """What it counts ("road", "classroom"), when its statement says."""
+    period: str | None = None
+    cumulative: bool | None = None
+    change_from: float | None = None
+    change_to: float | None = None
 
 
 def dataset(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -189,6 +205,7 @@ def list_quantities(
     unit: Annotated[str | None, Query(description="Unit, e.g. km, households, percent.")] = None,
     kind: Kind | None = None,
     year: int | None = None,
+    role: Annotated[QuantityRole | None, Query(description="What the figure is, e.g. output (done in the year).")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict:
@@ -197,7 +214,8 @@ def list_quantities(
     if province:
         clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
         params += [province.strip()] * 2
-    for column, value in (("lower(unit)", unit.lower() if unit else None), ("kind", kind), ("report_year", year)):
+    filters = (("lower(unit)", unit.lower() if unit else None), ("kind", kind), ("report_year", year), ("role", role))
+    for column, value in filters:
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)

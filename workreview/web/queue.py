@@ -131,6 +131,20 @@ def statement(con: duckdb.DuckDBPyConnection, statement_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def quantities(con: duckdb.DuckDBPyConnection, item: dict) -> list[dict]:
+    """The statement's quantities in order, each with ``offset`` (where it starts in the statement's text) and the
+    role the pipeline gave it (``role``; ``None`` if stored before roles existed)."""
+    columns = {row[0] for row in con.execute("DESCRIBE current_quantities").fetchall()}
+    role = "role" if "role" in columns else "NULL AS role"
+    obj = "object" if "object" in columns else "NULL AS object"
+    return _rows(
+        con,
+        f"SELECT char_start - ? AS offset, text, value, unit, {role}, {obj} FROM current_quantities "
+        "WHERE document_id = ? AND source_file = ? AND statement_id = ? ORDER BY char_start",
+        [item["char_start"], item["document_id"], item["source_file"], item["statement_id"]],
+    )
+
+
 def context_blocks(con: duckdb.DuckDBPyConnection, item: dict, around: int = CONTEXT_BLOCKS) -> list[dict]:
     """The statement's block and ``around`` blocks either side, rebuilt from the statements they hold.
 

@@ -15,6 +15,12 @@ from pipeline.gazetteer import province_by_code, provinces
 from pipeline.process import normalized_text
 from pipeline.review import (
     DECIDING_ROLES,
+<<<<<<< HEAD
+=======
+    KINDS,
+    QUANTITY_ROLE_NAMES,
+    QUANTITY_ROLES,
+>>>>>>> f8690f2 (Summary adds only output figures of one unit and object, once, with the year's plan beside them; reviewers correct quantity roles (audited); API shows and filters roles; tests for the issue's examples)
     ReviewError,
     StaleDecision,
     User,
@@ -136,9 +142,12 @@ def decide_item(
     province_code: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
     view: Annotated[str, Form()] = "",
+    quantity_role: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
     user: User = Depends(deciders),
 ) -> Response:
-    """One decision; on success straight on to the next item. 409 when someone decided first."""
+    """One decision; on success straight on to the next item. 409 when someone decided first.
+
+    ``quantity_role`` holds one ``offset:role`` per quantity of the statement (the role select of each)."""
     out_dir = request.app.state.out_dir
     filters = filters_from_view(view)
     with q.open_dataset(out_dir) as con:
@@ -146,6 +155,8 @@ def decide_item(
         if statement is None:
             raise HTTPException(404, "This statement is no longer in the dataset (its report was re-ingested).")
         surroundings = " ".join(part["text"] for block in q.context_blocks(con, statement) for part in block["parts"])
+        found = q.quantities(con, statement)
+    statement[QUANTITY_ROLES] = {str(row["offset"]): row["role"] for row in found if row["role"]}
     province = province_by_code(province_code) if province_code else None
     new_values = {
         "kind": choice if choice in tuple(StatementKind) else kind,
@@ -155,6 +166,7 @@ def decide_item(
         "province": province.name if province else None,
     }
     try:
+        new_values[QUANTITY_ROLES] = _quantity_roles(quantity_role, {str(row["offset"]) for row in found})
         if province_code and province is None:
             raise ReviewError(f"unknown province code {province_code!r}")
         if sector and sector not in SECTORS and sector != statement["sector"]:
@@ -170,6 +182,17 @@ def decide_item(
         return render(request, "item.html", context, status_code=status)
     _flash(request, f"Saved: {decision.status} ({decision.new_values['kind']}). Press u to undo.")
     return RedirectResponse(_link("/next", filters, after=statement_id), status_code=303)
+
+
+def _quantity_roles(fields: list[str], offsets: set[str]) -> dict[str, str]:
+    """``["12:output", "40:part"]`` → ``{"12": "output", "40": "part"}``, refusing quantities the statement lacks."""
+    roles = {}
+    for field in fields:
+        offset, _, role = field.partition(":")
+        if offset not in offsets:
+            raise ReviewError("a role was given for a quantity this statement does not have")
+        roles[offset] = role
+    return roles
 
 
 @router.post("/undo", dependencies=[Depends(require_csrf)])
@@ -212,6 +235,7 @@ def _item_context(
         if item is None:
             raise HTTPException(404, "This statement is no longer in the dataset (its report was re-ingested).")
         blocks = q.context_blocks(con, item)
+        found = q.quantities(con, item)
         statements = q.flagged_statements(con)
         known_sectors = q.sectors(con)
     decisions = latest_decisions(out_dir)
@@ -220,9 +244,16 @@ def _item_context(
     previous, following = q.neighbours(items, item)
     held_by = claim(out_dir, statement_id, user) if user.can_decide else None
     decision = decisions.get(statement_id)
+<<<<<<< HEAD
     values = (
         decision.new_values if decision else {name: item[name] for name in ("kind", "text", "sector", "province_code")}
     )
+=======
+    values = decision.new_values if decision else {name: item[name] for name in ("kind", "text", "sector", "province_code")}
+    decided_roles = values.get(QUANTITY_ROLES) or {}
+    for row in found:
+        row["decided_role"] = decided_roles.get(str(row["offset"]), row["role"])
+>>>>>>> f8690f2 (Summary adds only output figures of one unit and object, once, with the year's plan beside them; reviewers correct quantity roles (audited); API shows and filters roles; tests for the issue's examples)
     image = box = None
     if item["format"] == "pdf" and item["page"]:
         image = _page_image(out_dir, item["document_id"], item["page"])
@@ -240,7 +271,13 @@ def _item_context(
         "following": _link(f"/item/{following['statement_id']}", filters) if following else None,
         "queue_link": _link("/", filters),
         "view": urlencode(filters.query()),
+<<<<<<< HEAD
         "scores": {kind: item[f"score_{kind}"] for kind in StatementKind},
+=======
+        "scores": {kind: item[f"score_{kind}"] for kind in KINDS},
+        "quantities": found,
+        "quantity_roles": QUANTITY_ROLE_NAMES,
+>>>>>>> f8690f2 (Summary adds only output figures of one unit and object, once, with the year's plan beside them; reviewers correct quantity roles (audited); API shows and filters roles; tests for the issue's examples)
         "reasons": [(r, FLAG_REASONS.get(r, r)) for r in (item["flag_reasons"] or "").split(";") if r],
         "kind_keys": KIND_KEYS,
         "provinces": provinces(),

@@ -1,0 +1,190 @@
+"""Every quantity knows what it is (work done, plan, stock, part, change, damage, baseline) and what it counts, and
+the national summary adds only work done, like with like."""
+
+import re
+
+import pytest
+
+from pipeline import store, summarize
+from pipeline.dataset import load_dataset
+from pipeline.process import process_file
+from pipeline.quantities import find_quantities
+
+
+def roles(text: str, kind: str = "achievement") -> list[tuple[float | None, str, str]]:
+    return [(q.value, q.unit, q.role) for q in find_quantities(text, kind)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        (
+            "The health department upgraded four health posts to health centres, raising the total to 61 health centres.",
+            "achievement",
+            [(4, "health_centres", "output"), (61, "health_centres", "total")],
+        ),
+        ("All 38 health centres received oxygen concentrators.", "achievement", [(38, "health_centres", "total")]),
+        (
+            "The committee screened all 2,150 migrants who came back from Thailand.",
+            "achievement",
+            [(2150, "people", "output")],
+        ),
+        (
+            "Storms destroyed 14 km of laterite road and 6 bridges in Sandan district.",
+            "challenge",
+            [(14, "km", "affected"), (6, "count", "affected")],
+        ),
+        (
+            "About 3,700 garment workers lost their jobs when two factories shut down.",
+            "challenge",
+            [(3700, "people", "affected"), (2, "count", "output")],
+        ),
+        (
+            "The district rebuilt 9 km of road damaged by the floods.",
+            "achievement",
+            [(9, "km", "output")],
+        ),
+        (
+            "The office handled 2,400 requests, of which 2,310 were settled on time.",
+            "achievement",
+            [(2400, "count", "output"), (2310, "count", "part")],
+        ),
+        (
+            "Teams resolved 41 land disputes out of 66 cases filed.",
+            "achievement",
+            [(41, "cases", "part"), (66, "cases", "output")],
+        ),
+        (
+            "The unit received 33 complaints and settled twenty-eight through mediation.",
+            "achievement",
+            [(33, "cases", "output"), (28, "cases", "part")],
+        ),
+        (
+            "Road deaths dropped to 54 people, down from 71 a year earlier.",
+            "achievement",
+            [(54, "people", "change"), (71, "people", "baseline")],
+        ),
+        ("Rice exports to Vietnam fell by 22% compared with 2019.", "challenge", [(22, "percent", "change")]),
+        (
+            "The province collected KHR 12.4 billion against an annual target of KHR 15 billion.",
+            "achievement",
+            [(12.4e9, "riel", "output"), (15e9, "riel", "target")],
+        ),
+        ("Pave 25 km of urban streets and build 3 markets.", "goal", [(25, "km", "target"), (3, "count", "target")]),
+        (
+            "Rural roads repaired (km) | 75 | 81 | includes 12 km of concrete road",
+            "achievement",
+            [(75, "km", "target"), (81, "km", "output"), (12, "km", "part")],
+        ),
+        (
+            "Latrine coverage in rural villages reached 64% of households.",
+            "achievement",
+            [(64, "percent", "total")],
+        ),
+    ],
+)
+def test_each_quantity_gets_the_role_its_sentence_gives_it(text, kind, expected):
+    assert roles(text, kind) == [(pytest.approx(value), unit, role) for value, unit, role in expected]
+
+
+def test_a_quantity_knows_what_it_counts_its_period_and_whether_it_is_cumulative():
+    built, part, canals, total = find_quantities(
+        "Between January and June the province paved 44 km of rural roads, including 12 km of concrete road; "
+        "it also dug 16 km of irrigation canals, bringing the total to 310 km of canals."
+    )
+    assert (built.object, part.object, canals.object, total.object) == ("road", "road", "canal", "canal")
+    assert built.period == "Between January and June" and not built.cumulative
+    assert total.role == "total" and total.cumulative
+    (classrooms,) = find_quantities("The education office built 17 new classrooms in 2020.")
+    assert (classrooms.object, classrooms.period) == ("classroom", "in 2020")
+    (row,) = find_quantities("Wells drilled | 40")
+    assert (row.value, row.unit, row.object) == (40, "wells", "well")
+
+
+def test_a_change_carries_the_values_it_moved_from_and_to():
+    coverage, before = find_quantities("Waste collection covered 91% of homes, up from 83% in 2019.")
+    assert (coverage.role, coverage.change_from, coverage.change_to) == ("change", 83, 91)
+    assert before.role == "baseline"
+    (fall,) = find_quantities("Traffic accidents fell to 143.")
+    assert (fall.role, fall.change_from, fall.change_to) == ("change", None, 143)
+    (drop,) = find_quantities("Tourist arrivals fell by 64%.")
+    assert (drop.role, drop.change_from, drop.change_to) == ("change", None, None)
+
+
+def test_an_age_is_not_a_quantity():
+    assert roles("Cash support reached 1,200 households, including 310 households with children under five.") == [
+        (1200, "households", "output"),
+        (310, "households", "part"),
+    ]
+
+
+# --- the summary adds like with like --------------------------------------------------------------------------
+
+PROVINCIAL_REPORT = """# Kampong Speu Provincial Administration
+
+## Report on the Results of Work in 2020 and the Goals for 2021
+
+## I. Achievements in 2020
+
+- The provincial health department upgraded three more health posts into health centres, bringing the total to 85 health centres.
+- All 47 health centres of the province were equipped with hand-washing stations and thermometers.
+- The department of rural development built or repaired 121 km of rural roads, including 37 km of laterite road.
+- The province repaired 33 km of rural roads, where the October floods had damaged 58 km of road.
+- Cash transfers reached 6,912 IDPoor households, including 2,305 households with children under two.
+- The department of water resources rehabilitated 19 canals, 64 km long, and cleaned 5 km of drains.
+
+| Indicator | Plan 2020 | Result 2020 | Remark |
+|---|---|---|---|
+| Rural roads repaired (km) | 110 | 121 | Includes 20 km repaired after the floods |
+
+## II. Challenges
+
+- Some flood-damaged roads in Phnum Sruoch district are still waiting for repair.
+"""
+
+
+@pytest.fixture(scope="module")
+def role_summary(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("roles")
+    report = folder / "kampong_speu_provincial_report_2020.md"
+    report.write_text(PROVINCIAL_REPORT, encoding="utf-8")
+    out = folder / "data"
+    con = store.connect(out)
+    try:
+        result = process_file(report, report.name)
+        assert result.document["level"] == "province" and result.document["province_code"] == "KH-5"
+        store.save_document(con, result)
+        store.export(con, out)
+        paths = summarize.write_summaries(con, out)
+    finally:
+        con.close()
+    summary = summarize.build_summary(load_dataset(out))
+    totals = {total.quantity.label: total.by_province[0] for total in summary.quantities}
+    return totals, paths["summary_md"].read_text(encoding="utf-8"), paths["summary_html"].read_text(encoding="utf-8")
+
+
+def test_a_running_total_and_a_stock_count_are_not_added_to_new_health_centres(role_summary):
+    totals, markdown, _ = role_summary
+    # 3 new centres; not 3 + 85 (the running total) + 47 (every centre of the province)
+    assert totals["Health centres"]["total"] == 3
+    assert "- Kampong Speu: 3 health centres" in markdown
+
+
+def test_damage_and_parts_are_not_road_work_and_a_repeated_figure_counts_once_beside_its_plan(role_summary):
+    totals, markdown, html = role_summary
+    roads = totals["Roads built or repaired"]
+    # 121 km (text, repeated in the table) + 33 km repaired; not the 37 km and 20 km parts, the 58 km of damage,
+    # the 110 km plan, nor the 64 km of canals
+    assert roads["total"] == 154 and sorted(source["value"] for source in roads["sources"]) == [33, 121]
+    assert roads["planned"] == 110
+    assert "- Kampong Speu: planned 110 km, done 154 km" in markdown
+    assert re.search(r"Kampong Speu: planned 110 km, done 154 km from 2 statements", html)
+    for source in roads["sources"]:
+        assert source["statement_id"] in html
+
+
+def test_households_of_a_part_are_not_added_to_its_whole(role_summary):
+    totals, markdown, _ = role_summary
+    assert totals["Households reached"]["total"] == 6912
+    assert "- Kampong Speu: 6,912 households" in markdown
+
