@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from pipeline.quantity_roles import ROLES, assign_roles
+from pipeline.quantity_roles import assign_roles
 
 UNITS = (
     "km", "m", "ha", "percent", "riel", "usd", "households", "people", "cases", "schools", "classrooms",

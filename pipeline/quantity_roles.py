@@ -39,13 +39,19 @@ INHERITED_ROLES = {"affected", "target", "total"}
 
 CELL_SEPARATOR = " | "
 CLAUSE_BOUNDARY = re.compile(r"[;:]|\.(?=\s|$)")
-ABOUT = r"(?:(?:about|around|approximately|roughly|nearly|almost|some|over|more than|less than|fewer than|at least|up to|only|just|another|a further|further)\s+)*"
+ABOUT = (
+    r"(?:(?:about|around|approximately|roughly|nearly|almost|some|over|more than|less than|fewer than|at least|up to"
+    r"|only|just|another|a further|further)\s+)*"
+)
+"""Words that may stand between a cue and its number ("fell by more than 90%", "a target of about 40")."""
 CHANGE_WORDS = (
     r"increase[sd]?|decrease[sd]?|rise|rose|risen|rising|fall|fell|fallen|falling|drop(?:ped|s)?|declined?|declining"
     r"|grow|grew|grown|growth|reduc(?:e|ed|tion)|climb(?:ed)?|jump(?:ed)?|went\s+(?:up|down)|cut|improved|lower|higher"
 )
 
-PART_BEFORE = re.compile(r"\b(?:including|includ(?:es|ed)|of\s+which|of\s+whom|among\s+(?:them|whom|which)|incl\.?)\s+" + ABOUT + r"$")
+PART_BEFORE = re.compile(
+    r"\b(?:including|includ(?:es|ed)|of\s+which|of\s+whom|among\s+(?:them|whom|which)|incl\.?)\s+" + ABOUT + r"$"
+)
 PART_AFTER = re.compile(r"^\s*(?:of\s+(?:them|these|those|which|whom)\b|out\s+of\b)")
 NESTED_SHARE = re.compile(r"\bof\s+(?:the|its|their|all)\s+\S+", re.IGNORECASE)
 """The quantity's own text holds "N of the M ...": a share."""
@@ -60,7 +66,8 @@ UP_FROM_AFTER = re.compile(r"^(?:\s+\w+){0,3}\s*,?\s*(?:up|down)\s+from\s+" + AB
 TOTAL_BEFORE = re.compile(
     r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:total|number|count|stock)"
     r"(?:\s+\w+){0,3}\s+to\s+" + ABOUT + r"$"
-    r"|\b(?:total|cumulative)\s+(?:number|count|stock)\s+(?:of\s+\w+(?:\s+\w+)?\s+)?(?:is|was|stands|stood|reached|now)\s+" + ABOUT + r"$"
+    r"|\b(?:total|cumulative)\s+(?:number|count|stock)\s+(?:of\s+\w+(?:\s+\w+)?\s+)?"
+    r"(?:is|was|stands|stood|reached|now)\s+" + ABOUT + r"$"
     r"|\b(?:area\s+under|coverage|share|proportion|participation)\b.*\b(?:reached|is|was|stood|stands|remained|remains)\b"
     r"(?:\s+[\w,]+){0,3}?\s+(?:at\s+)?" + ABOUT + r"$"
     r"|\b(?:remained|remains|stood|stands)(?:\s+\w+){0,2}\s+at\s+" + ABOUT + r"$"
@@ -74,8 +81,10 @@ THE_BEFORE = re.compile(r"\bthe\s+$")
 STOCK_UNITS = {"communes", "villages", "schools", "classrooms", "health_centres", "wells", "count", "km", "ha", "m"}
 """Units of places and facilities: "all 52 health centres" is a stock; "all 4,210 returning workers" were reached."""
 TARGET_BEFORE = re.compile(
-    r"\b(?:target|targets|targeted|plan|planned|goal|objective|forecast|projection|projected)\b(?:\s+\w+){0,3}?\s+(?:of|was|is|at|to)\s+" + ABOUT + r"$"
-    r"|\b(?:approved|adopted)\b.*\b(?:budget|programme|program|plan)\b(?:\s+\w+){0,3}?\s+(?:of|worth|totalling|totaling)\s+" + ABOUT + r"$"
+    r"\b(?:target|targets|targeted|plan|planned|goal|objective|forecast|projection|projected)\b(?:\s+\w+){0,3}?"
+    r"\s+(?:of|was|is|at|to)\s+" + ABOUT + r"$"
+    r"|\b(?:approved|adopted)\b.*\b(?:budget|programme|program|plan)\b(?:\s+\w+){0,3}?"
+    r"\s+(?:of|worth|totalling|totaling)\s+" + ABOUT + r"$"
 )
 AFFECTED_BEFORE = re.compile(
     r"\b(?:damag(?:ed|ing|es)|destroy(?:ed|ing|s)|affect(?:ed|ing|s)|inundat(?:ed|ing)|submerg(?:ed|ing)|washed\s+away"
@@ -250,7 +259,9 @@ def _link_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
         before, _ = _window(text, quantities, index)
         low = before.lower()
         baselines = [
-            q for q in quantities if q.role == "baseline" and q.unit == quantity.unit and abs(quantities.index(q) - index) == 1
+            q
+            for position, q in enumerate(quantities)
+            if q.role == "baseline" and q.unit == quantity.unit and abs(position - index) == 1
         ]
         change_from = baselines[0].value if baselines else None
         by = CHANGE_BY.search(low) is not None

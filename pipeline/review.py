@@ -211,7 +211,8 @@ def review_status(model_values: dict, new_values: dict) -> str:
         return "rejected"
     changed = any(new_values.get(name) != model_values.get(name) for name in EDITABLE_FIELDS)
     model_roles = model_values.get(QUANTITY_ROLES) or {}
-    changed_roles = any(model_roles.get(offset) != role for offset, role in (new_values.get(QUANTITY_ROLES) or {}).items())
+    new_roles = new_values.get(QUANTITY_ROLES) or {}
+    changed_roles = any(model_roles.get(offset) != role for offset, role in new_roles.items())
     return "corrected" if changed or changed_roles else "accepted"
 
 
@@ -343,7 +344,8 @@ def _clean_values(values: dict) -> dict:
         if role not in QUANTITY_ROLE_NAMES:
             raise ReviewError(f"a quantity's role must be one of {', '.join(QUANTITY_ROLE_NAMES)}")
     if roles:
-        cleaned[QUANTITY_ROLES] = {str(int(offset)): role for offset, role in sorted(roles.items(), key=lambda r: int(r[0]))}
+        ordered = sorted(roles.items(), key=lambda item: int(item[0]))
+        cleaned[QUANTITY_ROLES] = {str(int(offset)): role for offset, role in ordered}
     return cleaned
 
 
@@ -489,7 +491,8 @@ def apply_reviews(con: duckdb.DuckDBPyConnection, out_dir: Path) -> str:
 
 
 ROLE_OVERRIDE = (
-    "LEFT JOIN reviewed_quantity_roles r ON r.statement_id = q.statement_id AND r.offset = q.char_start - {statement}.char_start"
+    "LEFT JOIN reviewed_quantity_roles r "
+    "ON r.statement_id = q.statement_id AND r.offset = q.char_start - {statement}.char_start"
 )
 """Join a quantity ``q`` to the role a reviewer gave it, given the alias of its statement (as extracted); the
 quantity's role is then ``coalesce(r.role, q.role)``."""

@@ -219,7 +219,8 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path, include_other: bool = 
     )
     quantities_query = (  # the quantities of the exported statements
         f"SELECT {QUANTITY_EXPORT_COLUMNS} FROM current_quantities q "
-        f"JOIN (SELECT document_id, statement_id, char_start FROM {reviewed} {kinds}) s USING (document_id, statement_id) "
+        f"JOIN (SELECT document_id, statement_id, char_start FROM {reviewed} {kinds}) s "
+        "USING (document_id, statement_id) "
         f"{ROLE_OVERRIDE.format(statement='s')} "
         "ORDER BY q.source_file, q.char_start, q.statement_id"
     )

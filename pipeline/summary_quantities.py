@@ -1,4 +1,5 @@
-"""National totals of key quantities (km of road built, classrooms, households reached …), each traceable to its statements.
+"""National totals of key quantities (km of road built, classrooms, households reached …), each traceable to its
+statements.
 
 Adding up what reports say needs these rules, or the totals mislead:
 
@@ -136,7 +137,9 @@ def _is_key_quantity(row: dict, quantity: KeyQuantity) -> bool:
     counted_object = row.get("object")
     if isinstance(counted_object, str) and counted_object:
         return counted_object in quantity.objects
-    return quantity.describes is not None and re.search(quantity.describes, surroundings(row), re.IGNORECASE) is not None
+    if quantity.describes is None:
+        return False
+    return re.search(quantity.describes, surroundings(row), re.IGNORECASE) is not None
 
 
 def surroundings(row: dict) -> str:

@@ -19,7 +19,7 @@ def roles(text: str, kind: str = "achievement") -> list[tuple[float | None, str,
     ("text", "kind", "expected"),
     [
         (
-            "The health department upgraded four health posts to health centres, raising the total to 61 health centres.",
+            "The health office upgraded four health posts, raising the total to 61 health centres.",
             "achievement",
             [(4, "health_centres", "output"), (61, "health_centres", "total")],
         ),
@@ -126,7 +126,7 @@ PROVINCIAL_REPORT = """# Kampong Speu Provincial Administration
 
 ## I. Achievements in 2020
 
-- The provincial health department upgraded three more health posts into health centres, bringing the total to 85 health centres.
+- The health department upgraded three more health posts into health centres, bringing the total to 85 health centres.
 - All 47 health centres of the province were equipped with hand-washing stations and thermometers.
 - The department of rural development built or repaired 121 km of rural roads, including 37 km of laterite road.
 - The province repaired 33 km of rural roads, where the October floods had damaged 58 km of road.
@@ -152,7 +152,7 @@ def role_summary(tmp_path_factory):
     con = store.connect(out)
     try:
         result = process_file(report, report.name)
-        assert result.document["level"] == "province" and result.document["province_code"] == "KH-5"
+        assert result.document.level == "province" and result.document.province_code == "KH-5"
         store.save_document(con, result)
         store.export(con, out)
         paths = summarize.write_summaries(con, out)

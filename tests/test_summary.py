@@ -100,7 +100,8 @@ def test_a_figure_counts_for_its_own_words_and_once_per_report():
     assert surroundings(quantity(table, "120")) == "Rural roads repaired (km) 120"
     rows = [quantity(prose, "138 km"), quantity(table, "138", statement_start=2000),
             quantity(table, "18 km", statement_start=2000), quantity(prose, "138 km", source="b.pdf")]
-    assert [(row["source_file"], row["value"]) for row in counted(rows)] == [("a.pdf", 138), ("a.pdf", 18), ("b.pdf", 138)]
+    kept = [(row["source_file"], row["value"]) for row in counted(rows)]
+    assert kept == [("a.pdf", 138), ("a.pdf", 18), ("b.pdf", 138)]
 
 
 def test_themes_quote_statements_sharing_the_phrase_from_different_provinces(summary, analyst_dataset):

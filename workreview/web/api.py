@@ -24,14 +24,9 @@ from workreview.web.auth import require_user
 router = APIRouter(prefix="/api", tags=["analysts"], dependencies=[Depends(require_user)])
 
 MAX_PAGE = 1000
-<<<<<<< HEAD
 Kind = Literal[StatementKind.ACHIEVEMENT, StatementKind.CHALLENGE, StatementKind.GOAL]
-=======
-Kind = Literal["achievement", "challenge", "goal"]
-ReviewStatus = Literal["unreviewed", "accepted", "corrected", "rejected"]
 QuantityRole = Literal["output", "target", "total", "part", "change", "affected", "baseline"]
 """``pipeline.quantity_roles.ROLES``."""
->>>>>>> f8690f2 (Summary adds only output figures of one unit and object, once, with the year's plan beside them; reviewers correct quantity roles (audited); API shows and filters roles; tests for the issue's examples)
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 ProvinceFilter = Annotated[str | None, Query(description="ISO code (KH-7) or English name (Kampot), any case.")]
@@ -205,7 +200,9 @@ def list_quantities(
     unit: Annotated[str | None, Query(description="Unit, e.g. km, households, percent.")] = None,
     kind: Kind | None = None,
     year: int | None = None,
-    role: Annotated[QuantityRole | None, Query(description="What the figure is, e.g. output (done in the year).")] = None,
+    role: Annotated[
+        QuantityRole | None, Query(description="What the figure is, e.g. output (done in the year).")
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict:

@@ -15,12 +15,8 @@ from pipeline.gazetteer import province_by_code, provinces
 from pipeline.process import normalized_text
 from pipeline.review import (
     DECIDING_ROLES,
-<<<<<<< HEAD
-=======
-    KINDS,
     QUANTITY_ROLE_NAMES,
     QUANTITY_ROLES,
->>>>>>> f8690f2 (Summary adds only output figures of one unit and object, once, with the year's plan beside them; reviewers correct quantity roles (audited); API shows and filters roles; tests for the issue's examples)
     ReviewError,
     StaleDecision,
     User,
@@ -244,16 +240,12 @@ def _item_context(
     previous, following = q.neighbours(items, item)
     held_by = claim(out_dir, statement_id, user) if user.can_decide else None
     decision = decisions.get(statement_id)
-<<<<<<< HEAD
     values = (
         decision.new_values if decision else {name: item[name] for name in ("kind", "text", "sector", "province_code")}
     )
-=======
-    values = decision.new_values if decision else {name: item[name] for name in ("kind", "text", "sector", "province_code")}
     decided_roles = values.get(QUANTITY_ROLES) or {}
     for row in found:
         row["decided_role"] = decided_roles.get(str(row["offset"]), row["role"])
->>>>>>> f8690f2 (Summary adds only output figures of one unit and object, once, with the year's plan beside them; reviewers correct quantity roles (audited); API shows and filters roles; tests for the issue's examples)
     image = box = None
     if item["format"] == "pdf" and item["page"]:
         image = _page_image(out_dir, item["document_id"], item["page"])
@@ -271,13 +263,9 @@ def _item_context(
         "following": _link(f"/item/{following['statement_id']}", filters) if following else None,
         "queue_link": _link("/", filters),
         "view": urlencode(filters.query()),
-<<<<<<< HEAD
         "scores": {kind: item[f"score_{kind}"] for kind in StatementKind},
-=======
-        "scores": {kind: item[f"score_{kind}"] for kind in KINDS},
         "quantities": found,
         "quantity_roles": QUANTITY_ROLE_NAMES,
->>>>>>> f8690f2 (Summary adds only output figures of one unit and object, once, with the year's plan beside them; reviewers correct quantity roles (audited); API shows and filters roles; tests for the issue's examples)
         "reasons": [(r, FLAG_REASONS.get(r, r)) for r in (item["flag_reasons"] or "").split(";") if r],
         "kind_keys": KIND_KEYS,
         "provinces": provinces(),
