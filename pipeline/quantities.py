@@ -573,6 +573,8 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
         refers_to = resolved.source
         if unit.unit is not None:
             counted = _object_after(tokens, number.last, unit)
+            if counted is None and label is not None and unit.unit not in UNCOUNTED_UNITS:
+                counted = label.object  # "Rural roads repaired | 60 km | 64.5 km"
         elif refers_to is not None:
             counted = quantities[refers_to].object
         else:
@@ -684,12 +686,12 @@ IRREGULAR_SINGULARS = {"people": "person", "children": "child", "women": "woman"
 def _object_after(tokens: list[_Token], j: int, unit: _Unit) -> str | None:
     """The head noun of what a number with a written unit counts: the noun phrase of a count ("26 culverts" →
     culvert), or the "of" phrase after a measure ("46 km of rural roads" → road)."""
-    if unit.unit in ("percent", "riel", "usd") or unit.unit is None:
+    if unit.unit in UNCOUNTED_UNITS or unit.unit is None:
         return None
     if unit.unit in MEASURE_UNITS:
         k = unit.last
         if _at(tokens, k) != "of":
-            return None
+            return _object_with_length(tokens, j - 1)
         k += 1
         while _at(tokens, k) in DETERMINERS:
             k += 1
@@ -701,7 +703,30 @@ def _object_after(tokens: list[_Token], j: int, unit: _Unit) -> str | None:
     return _head(tokens, j, unit.last)
 
 
+def _object_with_length(tokens: list[_Token], last: int) -> str | None:
+    """"Rural roads with a total length of 53 km": the noun before "with a (total) length of"."""
+    k = _number_start(tokens, last)
+    if _at(tokens, k - 1) != "of" or _at(tokens, k - 2) not in ("length", "distance"):
+        return None
+    k -= 3
+    while _at(tokens, k) in ("total", "combined", "overall", "a", "an", "the"):
+        k -= 1
+    if _at(tokens, k) != "with" or _tok(tokens, k - 1).kind != "word":
+        return None
+    return _singular(tokens[k - 1].lower)
+
+
+def _number_start(tokens: list[_Token], last: int) -> int:
+    """The first token of the number whose last token is ``last`` ("twenty-three", "1.5 million")."""
+    k = last
+    while k > 0 and (tokens[k - 1].kind == "num" or _number_word_parts(tokens[k - 1]) is not None):
+        k -= 1
+    return k
+
+
 MEASURE_UNITS = set(MEASURES.values())
+UNCOUNTED_UNITS = {"percent", "riel", "usd"}
+"""Units that say how much, not of what: a share or an amount of money has no ``object``."""
 
 
 def _head(tokens: list[_Token], start: int, end: int) -> str | None:
