@@ -52,34 +52,71 @@ CHANGE_WORDS = (
 PART_BEFORE = re.compile(
     r"\b(?:including|includ(?:es|ed)|of\s+which|of\s+whom|among\s+(?:them|whom|which)|incl\.?)\s+" + ABOUT + r"$"
 )
-PART_AFTER = re.compile(r"^\s*(?:of\s+(?:them|these|those|which|whom)\b|out\s+of\b)")
+PART_AFTER = re.compile(r"^\s*(?:of\s+(?:them|these|those|which|whom|it)\b|out\s+of\b)")
 NESTED_SHARE = re.compile(r"\bof\s+(?:the|its|their|all)\s+\S+", re.IGNORECASE)
 """The quantity's own text holds "N of the M ...": a share."""
 BASELINE_BEFORE = re.compile(
     r"\b(?:(?:up|down)\s+from|from|compared\s+(?:with|to)|(?<!more\s)(?<!less\s)(?<!fewer\s)than|against|versus|vs\.?)\s+"
     + ABOUT + r"$"
 )
-CHANGE_BY = re.compile(r"\b(?:" + CHANGE_WORDS + r")\s+(?:by|of)\s+" + ABOUT + r"$")
+CHANGE_BY = re.compile(
+    r"\b(?:" + CHANGE_WORDS + r"|up|down)\s+(?:by|of)\s+" + ABOUT + r"$|(?:,|\band)\s+(?:up|down)\s+" + ABOUT + r"$"
+)
+MORE_THAN_AFTER = re.compile(r"^\s*(?:more|less|fewer|higher|lower)\s+than\b")
+""""17% more than in 2020": a change."""
 CHANGE_TO = re.compile(r"\b(?:" + CHANGE_WORDS + r")\s+(?:\w+\s+){0,2}?to\s+" + ABOUT + r"$")
 CHANGE_FROM_TO = re.compile(r"^\s*(?:in\s+\d{4}\s+)?to\s+" + ABOUT + r"$")
 UP_FROM_AFTER = re.compile(r"^(?:\s+\w+){0,3}\s*,?\s*(?:up|down)\s+from\s+" + ABOUT + r"$")
 TOTAL_BEFORE = re.compile(
-    r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:total|number|count|stock)"
+    r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:[\w'’]+\s+)?"
+    r"(?:total|number|count|stock)"
     r"(?:\s+\w+){0,3}\s+to\s+" + ABOUT + r"$"
     r"|\b(?:total|cumulative)\s+(?:number|count|stock)\s+(?:of\s+\w+(?:\s+\w+)?\s+)?"
     r"(?:is|was|stands|stood|reached|now)\s+" + ABOUT + r"$"
     r"|\b(?:area\s+under|coverage|share|proportion|participation)\b.*\b(?:reached|is|was|stood|stands|remained|remains)\b"
     r"(?:\s+[\w,]+){0,3}?\s+(?:at\s+)?" + ABOUT + r"$"
     r"|\b(?:remained|remains|stood|stands)(?:\s+\w+){0,2}\s+at\s+" + ABOUT + r"$"
+    r"|\bnow\s+(?:\w+\s+){0,2}" + ABOUT + r"$"
 )
+RUNNING_TOTAL = re.compile(
+    r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:[\w'’]+\s+)?"
+    r"(?:total|number|count|stock)(?:\s+\w+){0,3}\s+to\s+" + ABOUT + r"$"
+)
+"""Explicit enough to hold even in a goal ("Set up two more fisheries, bringing the total to six")."""
 TOTAL_AFTER = re.compile(
     r"^[^,;]{0,40}?\b(?:in\s+operation|to\s+date|so\s+far|in\s+all|altogether|at\s+the\s+end\s+of\s+(?:the\s+year|\d{4}))\b"
     r"|^\s+(?:\w+\s+){0,2}of\s+the\s+(?:district|province|municipality|khan|capital|city|country)\b"
+    r"|^[^,;]{0,30}?\bnow\b"
 )
-ALL_BEFORE = re.compile(r"\ball\s+(?:the\s+|its\s+|their\s+)?$")
+ALL_BEFORE = re.compile(r"\b(?:all|entire|whole)\s+(?:the\s+|its\s+|their\s+)?$")
 THE_BEFORE = re.compile(r"\bthe\s+$")
 STOCK_UNITS = {"communes", "villages", "schools", "classrooms", "health_centres", "wells", "count", "km", "ha", "m"}
 """Units of places and facilities: "all 52 health centres" is a stock; "all 4,210 returning workers" were reached."""
+INTENTION = re.compile(
+    r"\b(?:plans?\s+to|planning\s+to|(?:is|are|was|were)\s+planned|aims?|aimed|intends?|intended|will|shall|should"
+    r"|must|needs?\s+to|required\s+to|is\s+to|are\s+to|instructed|requested|urged|recommend(?:s|ed)?|proposes?"
+    r"|proposed)\b"
+)
+"""Words that make what follows a plan, whatever the statement's kind ("The province plans to pave 8 km")."""
+IMPERATIVE = re.compile(
+    r"^\W*(?:\d+\W+)?(?:build|repair|rebuild|pave|drill|dig|place|plant|set|extend|equip|put|desilt|raise|increase|"
+    r"reduce|cut|train|connect|install|rehabilitate|restore|complete|finish|register|resolve|settle|collect|provide|"
+    r"hire|lay|give|strengthen|support|recruit|maintain|upgrade|construct|open|clear|clean|protect|relocate|expand|"
+    r"achieve|ensure|reach|vaccinate|distribute|organise|organize|hold|create|establish|improve|prepare|issue|"
+    r"introduce|launch|request|mobilise|mobilize|continue|promote|speed|update|review|enforce|attract|conduct)\b",
+    re.IGNORECASE,
+)
+"""A clause or table cell that starts with a verb's base form is an instruction or a plan ("Pave 6 km of
+streets", "3 | Plant shade trees | 800 trees")."""
+CLEAR_IMPERATIVE = re.compile(
+    r"^\W*(?:build|repair|rebuild|pave|drill|dig|extend|equip|put|desilt|raise|reduce|train|connect|install|"
+    r"rehabilitate|restore|complete|finish|register|resolve|settle|provide|hire|lay|give|strengthen|recruit|maintain|"
+    r"upgrade|construct|relocate|expand|achieve|ensure|vaccinate|distribute|create|establish|improve|prepare|"
+    r"introduce|launch|mobilise|mobilize|continue|promote|enforce|attract|conduct)\b",
+    re.IGNORECASE,
+)
+"""Verbs that start an instruction even in a statement classified as an achievement: none of them is also a noun
+that could start a report of work done ("Clean water now reaches 73%" is not an instruction)."""
 TARGET_BEFORE = re.compile(
     r"\b(?:target|targets|targeted|plan|planned|goal|objective|forecast|projection|projected)\b(?:\s+\w+){0,3}?"
     r"\s+(?:of|was|is|at|to)\s+" + ABOUT + r"$"
@@ -89,14 +126,18 @@ TARGET_BEFORE = re.compile(
 AFFECTED_BEFORE = re.compile(
     r"\b(?:damag(?:ed|ing|es)|destroy(?:ed|ing|s)|affect(?:ed|ing|s)|inundat(?:ed|ing)|submerg(?:ed|ing)|washed\s+away"
     r"|swept\s+away|dried\s+up|kill(?:ed|ing)|injur(?:ed|ing)|flooding\s+of|concern\s+for|lack\s+of|shortage\s+of|not\s+(?:yet\s+)?\w+ed"
-    r"|still\s+(?:without|lack)|victims?\s+of|hit|flood\w*\s+(?:water\s+)?(?:covered|reached))\b[^,;]*$"
+    r"|still\s+(?:without|lack)|victims?\s+of|hit"
+    r"|lost|los(?:e|ing)|encroach(?:ed|ing)?|infect(?:ed|ing)|broke(?!\s+up)|broken|cracked(?!\s+down)|cut)\b[^,;]*$"
+    r"|\bflood\w*\b[^,;]*\b(?:covered|reached|hit)\b[^,;]*$"
 )
 AFFECTED_AFTER = re.compile(
     r"^(?:(?!\b(?:whose|who|which|by)\b)[^,;])*?\b(?:"
     r"(?:were|was|are|is|have\s+been|had\s+been|remain(?:ed|s)?|still)\s+(?:\w+ly\s+|still\s+|being\s+|yet\s+)?"
     r"(?:affected|damaged|destroyed|flooded|inundated|submerged|suspended|pending|unresolved|closed|killed|injured|"
     r"lost|missing|ordered\s+to\s+close)"
-    r"|lost|suspended|died|dried\s+up|unresolved|pending|did\s+not|do\s+not|does\s+not|not\s+yet|(?:are|were)\s+without)\b"
+    r"|lost|suspended|died|dried\s+(?:up|out)|unresolved|pending|did\s+not|do\s+not|does\s+not|not\s+yet"
+    r"|(?:are|were)\s+without|(?:were|was|are|is|had|has|have)\s+(?:still\s+)?not|still\s+not|could\s+not|cannot"
+    r"|lacked|sunk|blown|cracked(?!\s+down)|short\s+of|under\s+water)\b"
 )
 """A verb after the figure's noun that makes it damage or a problem ("2,400 workers lost their jobs", "43 cases
 still pending"); a participle with "by" only describes it ("families affected by the floods" were helped)."""
@@ -135,13 +176,17 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -
     quantity = quantities[index]
     before, after = _window(text, quantities, index)
     low_before, low_after = before.lower(), after.lower()
-    if BASELINE_BEFORE.search(low_before) and not _comparison_of_year(low_before):
+    if BASELINE_BEFORE.search(low_before) and _from_a_value(low_before, low_after, _clause_before(text, quantity)):
         return "baseline"
-    if kind == "goal":
-        return "target"
+    if RUNNING_TOTAL.search(low_before):
+        return "total"
     if PART_BEFORE.search(low_before) or PART_AFTER.search(low_after):
         return "part"
+    if kind == "goal" or _planned(text, quantity, imperative=kind != "achievement"):
+        return "target"
     if CHANGE_BY.search(low_before) or CHANGE_TO.search(low_before) or UP_FROM_AFTER.search(low_after):
+        return "change"
+    if MORE_THAN_AFTER.search(low_after):
         return "change"
     if index and CHANGE_FROM_TO.search(low_before) and quantities[index - 1].unit == quantity.unit:
         if BASELINE_BEFORE.search(_window(text, quantities, index - 1)[0].lower()):
@@ -160,6 +205,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -
         return "total"
     if quantity.unit in STOCK_UNITS and THE_BEFORE.search(low_before) and TOTAL_AFTER.search(low_after):
         return "total"
+    if quantity.unit in ("communes", "villages") and THE_BEFORE.search(low_before):
+        return "total"  # "across the eight sangkats": all of them
     if quantity.refers_to is not None and _after_verb(low_before):
         return "part"  # "received 27 complaints and resolved nineteen"
     return "output"
@@ -203,9 +250,37 @@ def _after_phrase(after: str) -> str:
     return after.split(",", 1)[0]
 
 
-def _comparison_of_year(before: str) -> bool:
-    """"compared with 2019": the year is not a quantity, so a following number is not its baseline."""
-    return False
+def _from_a_value(before: str, after: str, clause_before: str) -> bool:
+    """"from" starts a baseline only in a change ("from 45% to 60%", "rose to 82%, from 71%"), not in "collect waste
+    from 9,400 households"."""
+    if not FROM_BEFORE.search(before) or UP_FROM_BEFORE.search(before):
+        return True
+    return bool(TO_AFTER.match(after) or CHANGE_WORD.search(clause_before))
+
+
+def _clause_before(text: str, quantity: Quantity) -> str:
+    clause_start = max((m.end() for m in CLAUSE_BOUNDARY.finditer(text, 0, quantity.start)), default=0)
+    return text[clause_start : quantity.start].lower()
+
+
+FROM_BEFORE = re.compile(r"\bfrom\s+" + ABOUT + r"$")
+UP_FROM_BEFORE = re.compile(r"\b(?:up|down)\s+from\s+" + ABOUT + r"$")
+TO_AFTER = re.compile(r"^(?:\s+[\w%]+){0,3}?\s+to\b")
+CHANGE_WORD = re.compile(r"\b(?:" + CHANGE_WORDS + r")\b")
+
+
+def _planned(text: str, quantity: Quantity, imperative: bool) -> bool:
+    """An intention before the figure in its clause, or (unless the statement reports an achievement, where "Clean
+    water now reaches 73%" starts with a noun) a clause or table cell that starts with an instruction."""
+    before = text[max((m.end() for m in CLAUSE_BOUNDARY.finditer(text, 0, quantity.start)), default=0) : quantity.start]
+    if INTENTION.search(before.lower()):
+        return True
+    if not imperative:
+        return CLEAR_IMPERATIVE.match(before) is not None and CELL_SEPARATOR not in text
+    if CELL_SEPARATOR in text:
+        cells = text[: quantity.start].split(CELL_SEPARATOR.strip())
+        return any(IMPERATIVE.match(cell) for cell in cells)
+    return IMPERATIVE.match(before) is not None
 
 
 VERB_BEFORE = re.compile(r"\b(?:and|then)\s+\w+(?:ed|t)\s+$|\b\w+ed\s+$")
@@ -226,9 +301,19 @@ def _table_roles(text: str, quantities: list[Quantity]) -> dict[int, str]:
             whole.setdefault(quantity.unit, []).append(index)
     roles = {}
     for indices in whole.values():
+        if len(indices) >= 3 and _rate_of_plan(*(quantities[i].value for i in indices[-3:])):
+            indices = indices[:-1]  # "140 | 152.5 | 109": the last cell is the result as a percentage of the plan
         for index in indices[:-1]:
             roles[index] = "target"
     return roles
+
+
+def _rate_of_plan(plan: float | None, result: float | None, rate: float | None) -> bool:
+    """Whether ``rate`` is ``result`` as a percentage of ``plan`` (to the rounding of a report)."""
+    if not plan or result is None or rate is None:
+        return False
+    share = 100 * result / plan
+    return any(abs(share * scale - rate) <= max(0.6, 0.01 * share) * scale for scale in (1, 1e3, 1e6, 1e9))
 
 
 def _cell(text: str, quantity: Quantity) -> str:

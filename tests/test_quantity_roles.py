@@ -37,7 +37,7 @@ def roles(text: str, kind: str = "achievement") -> list[tuple[float | None, str,
         (
             "About 3,700 garment workers lost their jobs when two factories shut down.",
             "challenge",
-            [(3700, "people", "affected"), (2, "count", "output")],
+            [(3700, "people", "affected"), (2, "count", "affected")],
         ),
         (
             "The district rebuilt 9 km of road damaged by the floods.",
