@@ -50,7 +50,8 @@ CHANGE_WORDS = (
 )
 
 PART_BEFORE = re.compile(
-    r"\b(?:including|includ(?:es|ed)|of\s+which|of\s+whom|among\s+(?:them|whom|which)|incl\.?)\s+" + ABOUT + r"$"
+    r"\b(?:including|includ(?:es|ed)|of\s+which|of\s+whom|among\s+(?:them|whom|which)|incl\.?)\s+(?:the\s+)?"
+    + ABOUT + r"$"
 )
 PART_AFTER = re.compile(r"^\s*(?:of\s+(?:them|these|those|which|whom|it)\b|out\s+of\b)")
 NESTED_SHARE = re.compile(r"\bof\s+(?:the|its|their|all)\s+\S+", re.IGNORECASE)
@@ -80,8 +81,10 @@ TOTAL_BEFORE = re.compile(
 )
 RUNNING_TOTAL = re.compile(
     r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:[\w'’]+\s+)?"
-    r"(?:total|number|count|stock)(?:\s+\w+){0,3}\s+to\s+" + ABOUT + r"$"
+    r"(?:total|number|count|stock)(?:\s+\w+){0,6}\s+to\s+" + ABOUT + r"$"
 )
+OF_THE_WHOLE = re.compile(r"^\s*of\s+(?:the|its|their)\s+" + ABOUT + r"$")
+""""rebuilt 47 km of the 62 km": the second figure is the whole the first is taken from."""
 """Explicit enough to hold even in a goal ("Set up two more fisheries, bringing the total to six")."""
 TOTAL_AFTER = re.compile(
     r"^[^,;]{0,40}?\b(?:in\s+operation|to\s+date|so\s+far|in\s+all|altogether|at\s+the\s+end\s+of\s+(?:the\s+year|\d{4}))\b"
@@ -160,7 +163,8 @@ def assign_roles(text: str, quantities: list[Quantity], kind: str | None = None)
     """The statement's quantities with ``role``, ``period``, ``cumulative`` and a change's from/to values set."""
     if not quantities:
         return quantities
-    roles = _table_roles(text, quantities)
+    roles, rates = _table_roles(text, quantities)
+    quantities = [_as_percentage(q) if index in rates else q for index, q in enumerate(quantities)]
     result = []
     for index, quantity in enumerate(quantities):
         role = roles.get(index) or _role(text, quantities, index, kind)
@@ -178,7 +182,7 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -
     low_before, low_after = before.lower(), after.lower()
     if BASELINE_BEFORE.search(low_before) and _from_a_value(low_before, low_after, _clause_before(text, quantity)):
         return "baseline"
-    if RUNNING_TOTAL.search(low_before):
+    if RUNNING_TOTAL.search(low_before) or (index and OF_THE_WHOLE.match(low_before)):
         return "total"
     if PART_BEFORE.search(low_before) or PART_AFTER.search(low_after):
         return "part"
@@ -290,22 +294,33 @@ def _after_verb(before: str) -> bool:
     return VERB_BEFORE.search(before) is not None
 
 
-def _table_roles(text: str, quantities: list[Quantity]) -> dict[int, str]:
+def _table_roles(text: str, quantities: list[Quantity]) -> tuple[dict[int, str], set[int]]:
     """In a "label | plan | achieved | remark" row, the whole-number cells of one unit: all but the last are the
-    plan (``target``), the last is the result."""
+    plan (``target``), the last is the result; a last cell that is the result as a percentage of the plan ("140 |
+    152.5 | 109") is returned apart (the second set), being a rate and not a figure of the label's unit."""
     if CELL_SEPARATOR not in text:
-        return {}
+        return {}, set()
     whole: dict[str, list[int]] = {}
     for index, quantity in enumerate(quantities):
         if _cell(text, quantity).strip() == quantity.text.strip():
             whole.setdefault(quantity.unit, []).append(index)
-    roles = {}
+    roles, rates = {}, set()
     for indices in whole.values():
         if len(indices) >= 3 and _rate_of_plan(*(quantities[i].value for i in indices[-3:])):
-            indices = indices[:-1]  # "140 | 152.5 | 109": the last cell is the result as a percentage of the plan
+            rates.add(indices[-1])
+            indices = indices[:-1]
         for index in indices[:-1]:
             roles[index] = "target"
-    return roles
+    return roles, rates
+
+
+def _as_percentage(quantity: Quantity) -> Quantity:
+    """A rate-of-plan cell: the number as written, in percent, counting nothing."""
+    try:
+        value = float(quantity.text.replace(",", ""))
+    except ValueError:
+        value = quantity.value
+    return replace(quantity, value=value, unit="percent", object=None, refers_to=None)
 
 
 def _rate_of_plan(plan: float | None, result: float | None, rate: float | None) -> bool:

@@ -311,7 +311,9 @@ def render_markdown(summary: NationalSummary) -> str:
     else:
         lines.append("Statements have no sector yet.")
 
-    lines += ["", "## Key quantities (achievements in capital/provincial reports)", ""]
+    year = next((total.year for total in summary.quantities if total.year), None)
+    of_year = f", {year}" if year else ""
+    lines += ["", f"## Key quantities (achievements in capital/provincial reports{of_year})", ""]
     if not summary.quantities:
         lines.append("No quantities in the dataset yet.")
     for total in summary.quantities:

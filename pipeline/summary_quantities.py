@@ -10,8 +10,11 @@ Adding up what reports say needs these rules, or the totals mislead:
   figure ("including 36 km"), a change, damage ("floods damaged 62 km") or a baseline;
 - like is added to like: the same unit and the same object — km of *road*, not of canal: the quantity's ``object``
   ("46 km of rural roads" → road), else the words around it (its clause in prose, its row's label in a table);
-- a report that gives the same figure twice (in the text and again in a summary table) counts it once: within one
-  document, a value repeated with the same unit is taken to be the same figure;
+- figures of one year only: the year most capital/provincial reports review (a report on 2019 is not added to one
+  on 2020);
+- a figure given twice (in the text and again in a summary table, or in a province's report and again in a news
+  account of it) counts once: within one province and year, a value repeated with the same unit is taken to be the
+  same figure;
 - plans for the year under review (``target`` figures of achievements and challenges, such as the plan column of a
   "plan | achieved" table) are totalled the same way and shown beside the result ("planned 120 km, built 138 km").
 """
@@ -59,6 +62,8 @@ PLANNED_ROLE = "target"
 @dataclass(slots=True)
 class QuantityTotal:
     quantity: KeyQuantity
+    year: int | None = None
+    """The year under review the figures are of."""
     by_province: list[dict] = field(default_factory=list)
     """``{"code", "name", "total", "statements", "sources": [quantity rows with their statement], "planned",
     "planned_sources"}``, largest first; ``planned`` is ``None`` when the province gave no plan for the year."""
@@ -79,14 +84,16 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
         & quantities["province_code"].notna()
         & quantities["value"].notna()
     ]
-    rows = with_roles(records(eligible))
+    years = eligible.drop_duplicates("source_file")["report_year"].dropna()
+    year = int(years.mode().min()) if len(years) else None
+    rows = with_roles(records(eligible[eligible["report_year"] == year] if year is not None else eligible))
     outputs = [row for row in rows if row["role"] == ADDED_ROLE and row["kind"] == "achievement"]
     plans = [row for row in rows if row["role"] == PLANNED_ROLE]
     totals = []
     for quantity in KEY_QUANTITIES:
         matching = counted([row for row in outputs if _is_key_quantity(row, quantity)])
         planned = counted([row for row in plans if _is_key_quantity(row, quantity)])
-        total = QuantityTotal(quantity)
+        total = QuantityTotal(quantity, year=year)
         for code in sorted({row["province_code"] for row in matching}):
             sources = [row for row in matching if row["province_code"] == code]
             plan_sources = [row for row in planned if row["province_code"] == code]
@@ -121,11 +128,12 @@ def with_roles(rows: list[dict]) -> list[dict]:
 
 
 def counted(rows: list[dict]) -> list[dict]:
-    """Each figure once per document: a value repeated with the same unit (in the text and again in a table) is
-    the first mention only."""
+    """Each figure once per province and year: a value repeated with the same unit (in the text and again in a
+    table, or in another report on the same year) is its first mention only."""
     first_mentions = {}
     for row in sorted(rows, key=lambda row: (row["source_file"], row["char_start"])):
-        first_mentions.setdefault((row["source_file"], row["unit"], row["value"]), row)
+        key = (row.get("province_code") or row["source_file"], row.get("report_year"), row["unit"], row["value"])
+        first_mentions.setdefault(key, row)
     return list(first_mentions.values())
 
 
