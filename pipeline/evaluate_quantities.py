@@ -193,9 +193,10 @@ def _read_predictions(pred_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def render_text(scores: dict[str, QuantityScore]) -> str:
-    header = ["split", "gold", "pred", "P value", "R value", "P value+unit", "R value+unit", "end-to-end R",
-              "unscored"]
-    rows = []
+    header: list[object] = [
+        "split", "gold", "pred", "P value", "R value", "P value+unit", "R value+unit", "end-to-end R", "unscored"
+    ]
+    rows: list[list[object]] = []
     for name, score in scores.items():
         d = score.to_dict()
         rows.append([

@@ -356,6 +356,8 @@ def _insert(con: sqlite3.Connection, *, old_values: dict, new_values: dict, undo
             undoes,
         ],
     )
+    if cursor.lastrowid is None:  # SQLite sets it after every INSERT
+        raise RuntimeError("SQLite returned no row id for the review just recorded")
     return cursor.lastrowid
 
 

@@ -101,7 +101,7 @@ def counted(rows: list[dict]) -> list[dict]:
     for group in groups.values():
         whole_cells = [row for row in group if _is_table_row(row) and _cell(row).strip() == row["text"].strip()]
         kept += [max(whole_cells, key=lambda row: row["char_start"])] if whole_cells else group
-    first_mentions = {}
+    first_mentions: dict[tuple, dict] = {}
     for row in sorted(kept, key=lambda row: (row["source_file"], row["char_start"])):
         first_mentions.setdefault((row["source_file"], row["unit"], row["value"]), row)
     return list(first_mentions.values())
