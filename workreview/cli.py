@@ -44,7 +44,8 @@ class _Commands(TyperGroup):
         except ClickException as error:
             if not error.format_message():  # no arguments at all: click has printed the help
                 sys.exit(error.exit_code)
-            command = f"{error.ctx.command_path} --help" if getattr(error, "ctx", None) else "workreview --help"
+            context = getattr(error, "ctx", None)  # usage errors carry the command they were found in
+            command = f"{context.command_path} --help" if context else "workreview --help"
             typer.echo(f"workreview: {error.format_message()} (see '{command}')", err=True)
             sys.exit(error.exit_code)
         except typer.Abort:
