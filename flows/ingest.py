@@ -17,7 +17,7 @@ from typing import Literal
 
 from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.settings import PREFECT_API_URL
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
@@ -170,7 +170,9 @@ def _ingest(
         on_progress(0, len(todo))
     if batches:
         with runner:
-            futures = [runner.submit(process_batch, {"items": batch, "limits": limits}) for batch in batches]
+            futures: list[PrefectFuture[list[DocumentResult]]] = [
+                runner.submit(process_batch, {"items": batch, "limits": limits}) for batch in batches
+            ]
             for future in as_completed(futures):
                 results = future.result()
                 save_batch(out, results)

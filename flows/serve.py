@@ -132,10 +132,14 @@ def build_deployment(name: str, cron: str, timezone: str, parameters: dict) -> R
 
     The flow is referenced by module path, so the runner's flow-run processes find it from any directory.
     """
-    return ingest_reports.to_deployment(
+    deployment = ingest_reports.to_deployment(
         name=name,
         schedules=[Cron(cron, timezone=timezone)],
         parameters=parameters,
         entrypoint_type=EntrypointType.MODULE_PATH,
         description="Ingest new and changed work-review reports on a schedule.",
     )
+    if not isinstance(deployment, RunnerDeployment):  # Prefect hands back a coroutine inside an event loop
+        deployment.close()
+        raise RuntimeError("build_deployment must be called outside an event loop")
+    return deployment

@@ -117,7 +117,7 @@ def _restrict(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET lock_configuration = true")
     except duckdb.InvalidInputException:  # another connection locked the configuration first
         pass
-    if con.execute("SELECT current_setting('enable_external_access')").fetchone()[0]:
+    if store.scalar(con, "SELECT current_setting('enable_external_access')"):
         raise RuntimeError("cannot restrict the dataset connection: its configuration was locked with file access on")
 
 
@@ -224,11 +224,12 @@ def _create_temp_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.Data
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(
-        con.execute(
+        store.scalar(
+            con,
             "SELECT count(*) FROM information_schema.tables "
             "WHERE table_name = ? AND table_catalog = current_database()",
             [name],
-        ).fetchone()[0]
+        )
     )
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import EvaluationError
-from pipeline.vocabulary import REPORTED_KINDS
+from pipeline.vocabulary import REPORTED_KINDS, StatementKind
 
 MATCH_THRESHOLD = 0.5
 TOKEN = re.compile(r"[a-z0-9]+")
@@ -132,7 +132,7 @@ class DocumentEvaluation:
     """The prediction's path under the reports folder; None when the document is absent from the predictions."""
     gold_province_code: str | None
     predicted_province_code: str | None
-    scores: dict[str, LabelScore]
+    scores: dict[StatementKind, LabelScore]
     errors: list[StatementError]
     predicted_statements: int
     flagged_statements: int
@@ -183,7 +183,7 @@ class Evaluation:
     warnings: list[str] = field(default_factory=list)
 
     @property
-    def labels(self) -> dict[str, LabelScore]:
+    def labels(self) -> dict[StatementKind, LabelScore]:
         totals = {label: LabelScore() for label in REPORTED_KINDS}
         for document in self.documents:
             for label, score in document.scores.items():

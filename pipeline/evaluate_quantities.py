@@ -243,9 +243,11 @@ def _read_predictions(pred_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def render_text(scores: dict[str, QuantityScore]) -> str:
-    header = ["split", "gold", "pred", "P value", "R value", "P value+unit", "R value+unit", "F1 value+unit",
-              "role acc", "P v+u+role", "R v+u+role", "F1 v+u+role", "end-to-end R", "unscored"]
-    rows = []
+    header: list[object] = [
+        "split", "gold", "pred", "P value", "R value", "P value+unit", "R value+unit", "F1 value+unit",
+        "role acc", "P v+u+role", "R v+u+role", "F1 v+u+role", "end-to-end R", "unscored",
+    ]
+    rows: list[list[object]] = []
     for name, score in scores.items():
         d = score.to_dict()
         rows.append([

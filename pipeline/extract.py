@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
+from pipeline.nlp import pipe_of
 from pipeline.nlp.context_markers import MARKER_WORD, ContextMarkers, with_context
 from pipeline.segment import Statement
 from pipeline.vocabulary import StatementKind
@@ -54,7 +55,7 @@ def classifier_doc(nlp: Language, statement: Statement, markers: ContextMarkers 
 
 
 def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -> list[Extraction]:
-    markers = nlp.get_pipe("context_markers") if "context_markers" in nlp.pipe_names else None
+    markers = pipe_of(nlp, "context_markers", ContextMarkers) if "context_markers" in nlp.pipe_names else None
     docs = [classifier_doc(nlp, statement, markers) for statement in statements]
     extractions = []
     for doc in nlp.pipe(docs, batch_size=batch_size):

@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.nlp import pipe_of
+from pipeline.nlp.calibration import CalibratedCats
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -43,7 +46,8 @@ class ReviewPolicy:
 def review_policy(nlp: Language) -> ReviewPolicy:
     """A trained model's policy (threshold stored with its calibration by ``workreview train``), else the rules'."""
     if "calibrated_cats" in nlp.pipe_names:
-        return ReviewPolicy(nlp.get_pipe("calibrated_cats").calibration.low_confidence_threshold, False)
+        calibration = pipe_of(nlp, "calibrated_cats", CalibratedCats).calibration
+        return ReviewPolicy(calibration.low_confidence_threshold, False)
     return ReviewPolicy()
 
 

@@ -116,12 +116,11 @@ class ReaderProcess:
         connection = self._start()
         try:
             connection.send((function, args))
-            finished = connection.poll(timeout_s)
-            reply = connection.recv() if finished else None
+            reply: tuple[bool, Any] | None = connection.recv() if connection.poll(timeout_s) else None
         except (EOFError, OSError):
             code = self.stop()
             raise ChildProcessError(f"the reader process died (exit code {code})") from None
-        if not finished:
+        if reply is None:  # no reply in time (a reply is always a pair)
             self.stop()
             raise TimeoutError(timeout_s)
         ok, value = reply
@@ -133,7 +132,7 @@ class ReaderProcess:
         raise RuntimeError(message)
 
     def _start(self) -> _DuplexPipe:
-        if self._process is None or self._process.poll() is not None:
+        if self._process is None or self._connection is None or self._process.poll() is not None:
             self.stop()
             to_child_r, to_child_w = os.pipe()
             from_child_r, from_child_w = os.pipe()

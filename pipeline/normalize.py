@@ -162,9 +162,9 @@ def _segments(block: Block, length: int, complete: bool) -> list[_Segment]:
     segments = []
     for start, end in zip(starts, starts[1:] + [len(text)]):
         part = text[start:end]
-        marker = _ROLE_MARKER.match(part)
-        if marker:
-            part = part[marker.end() :]
+        leading_marker = _ROLE_MARKER.match(part)
+        if leading_marker:
+            part = part[leading_marker.end() :]
         segments.append(
             _Segment(
                 role=cuts[start],
@@ -224,7 +224,7 @@ def _resolve_province(
         elif segment.role not in OTHER_PARTIES:
             title.add(mention, _weight(document.text, segment, mention), f"title: '{_clip(segment.text)}'")
     for code, count in body.weights.items():
-        body.evidence[code] = (count, f"body: {count} mentions of {province_by_code(code).name} places")
+        body.evidence[code] = (count, f"body: {count} mentions of {_province_name(code)} places")
     file_tier = _Tier("file name", 1)
     for mention in find_places(_file_name_words(document.source_file)):
         file_tier.add(mention, 1, f"file name: '{document.source_file}'")
@@ -243,9 +243,17 @@ def _resolve_province(
         if best >= 2 * runner_up:
             return best_code, tier.evidence[best_code][1] + split_note, tier.mentions[best_code]
         contenders = {code for code, weight in weights.items() if 2 * weight > best}
-        names = " / ".join(sorted(province_by_code(code).name for code in contenders))
+        names = " / ".join(sorted(_province_name(code) for code in contenders))
         split_note = f" (the {tier.name} named {names})"
     return None, None, []
+
+
+def _province_name(code: str) -> str:
+    """The name of the province a place mention points to; every mention's code comes from the gazetteer."""
+    province = province_by_code(code)
+    if province is None:
+        raise KeyError(f"province code {code!r} is not in the gazetteer")
+    return province.name
 
 
 def _weight(text: str, segment: _Segment, mention: PlaceMention) -> int:
@@ -297,7 +305,7 @@ def _level(
         return "working_group"
     if title:
         spoken = [segment for segment in spoken if segment.start <= title[-1].start or segment.role == "sender"]
-    levels = set()
+    levels: set[str] = set()
     for segment in spoken:
         levels.update(level for level, words in _LEVEL_WORDS if words.search(segment.text))
     level = next((level for level in _SPECIFICITY if level in levels), None)
@@ -305,7 +313,7 @@ def _level(
         places = {(mention.kind, mention.name, mention.district_type) for mention in deciding}
         kind, _, district_type = next(iter(places))
         level = district_type if len(places) == 1 and kind != PROVINCE else "province"
-    if province_code == CAPITAL_CODE:
+    if province_code == CAPITAL_CODE and level is not None:
         return {"district": "khan", "municipality": "capital", "province": "capital"}.get(level, level)
     if level == "capital":  # only Phnom Penh is one
         return "province" if province_code else None

@@ -192,8 +192,9 @@ class _Token:
 def _tokens(text: str) -> list[_Token]:
     tokens = []
     for match in TOKEN.finditer(text):
-        value = match.group()
-        tokens.append(_Token(value, value.lower(), match.lastgroup, match.start(), match.end()))
+        value, kind = match.group(), match.lastgroup
+        assert kind is not None, "every alternative of TOKEN is a named group"
+        tokens.append(_Token(value, value.lower(), kind, match.start(), match.end()))
     return tokens
 
 

@@ -165,7 +165,7 @@ def assign_roles(text: str, quantities: list[Quantity], kind: str | None = None)
         return quantities
     roles, rates = _table_roles(text, quantities)
     quantities = [_as_percentage(q) if index in rates else q for index, q in enumerate(quantities)]
-    result = []
+    result: list[Quantity] = []
     for index, quantity in enumerate(quantities):
         role = roles.get(index) or _role(text, quantities, index, kind)
         if role == "output" and index and result[-1].role in INHERITED_ROLES:
@@ -316,6 +316,7 @@ def _table_roles(text: str, quantities: list[Quantity]) -> tuple[dict[int, str],
 
 def _as_percentage(quantity: Quantity) -> Quantity:
     """A rate-of-plan cell: the number as written, in percent, counting nothing."""
+    value: float | None
     try:
         value = float(quantity.text.replace(",", ""))
     except ValueError:

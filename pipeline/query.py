@@ -108,7 +108,7 @@ def select_statements(
 ) -> tuple[int, pd.DataFrame]:
     """The total number of matching statements and one page of them, in file and position order."""
     where, params = selection.where()
-    total = con.execute(f"SELECT count(*) FROM reviewed_statements WHERE {where}", params).fetchone()[0]
+    total = store.scalar(con, f"SELECT count(*) FROM reviewed_statements WHERE {where}", params)
     page = "" if limit is None else f"LIMIT {int(limit)} OFFSET {int(offset)}"
     rows = con.execute(
         f"SELECT {store.STATEMENT_EXPORT_COLUMNS} FROM reviewed_statements WHERE {where} "

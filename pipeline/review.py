@@ -331,8 +331,8 @@ def _clean_values(values: dict) -> dict:
     """The editable fields only, blanks as ``None`` and the text's whitespace collapsed."""
     if values.get("kind") not in tuple(StatementKind):
         raise ReviewError(f"the kind must be one of {', '.join(StatementKind)}")
-    cleaned = {name: str(values.get(name) or "").strip() or None for name in EDITABLE_FIELDS}
-    cleaned["text"] = " ".join((cleaned["text"] or "").split())
+    cleaned: dict[str, object] = {name: str(values.get(name) or "").strip() or None for name in EDITABLE_FIELDS}
+    cleaned["text"] = " ".join(str(values.get("text") or "").split())
     if not cleaned["text"]:
         raise ReviewError("the statement's text cannot be empty")
     roles = values.get(QUANTITY_ROLES) or {}
@@ -376,6 +376,8 @@ def _insert(con: sqlite3.Connection, *, old_values: dict, new_values: dict, undo
             undoes,
         ],
     )
+    if cursor.lastrowid is None:  # SQLite sets it after every INSERT
+        raise RuntimeError("SQLite returned no row id for the review just recorded")
     return cursor.lastrowid
 
 

@@ -95,7 +95,7 @@ def classify_sector(text: str, *context: str, tokens: Doc | None = None) -> str:
             label = candidate.split(TABLE_CELL_SEPARATOR, 1)[0]
             for sector, score in sector_scores(nlp.make_doc(label)).items():
                 scores[sector] = scores.get(sector, 0) + score
-        sector = _best(scores)
-        if sector is not None:
-            return sector
+        best = _best(scores)
+        if best is not None:
+            return best
     return OTHER

@@ -83,15 +83,15 @@ def section_kind_of(heading: str) -> SectionKind | None:
     """The kind a heading announces; ``OTHER`` for introductions and the like; ``None`` if it says nothing."""
     if OTHER_CUES.search(heading):
         return SectionKind.OTHER
-    found = [kind for kind, cue in KIND_CUES.items() if cue.search(heading)]
+    found = {kind: match.start() for kind, cue in KIND_CUES.items() if (match := cue.search(heading))}
     if len(found) == 1:
-        return found[0]
-    if {SectionKind.ACHIEVEMENTS, SectionKind.GOALS} <= set(found):
+        return next(iter(found))
+    if {SectionKind.ACHIEVEMENTS, SectionKind.GOALS} <= found.keys():
         # A title such as "2020 Work Review Results and 2021 Goal Setting" covers the whole report.
         return SectionKind.OTHER
     if found:
         # "Challenges and proposed solutions for 2021": the first-mentioned topic is the section's subject.
-        return min(found, key=lambda kind: KIND_CUES[kind].search(heading).start())
+        return min(found, key=found.__getitem__)
     return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -107,6 +107,14 @@ def connect(out_dir: Path, read_only: bool = False, lock_timeout_s: float = 10.0
     return con
 
 
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> Any:
+    """The value of a query that always returns one row of one column (a count, a max, a setting)."""
+    row = con.execute(query, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"no row from a query that always returns one: {query}")
+    return row[0]
+
+
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     """Remember a fact about the dataset, e.g. ``reports_dir`` (the review app shows pages from the source files)."""
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
@@ -172,13 +180,14 @@ def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> Non
         if existing:
             version = existing[0]
         else:
-            version = con.execute(
-                "SELECT coalesce(max(version), 0) + 1 FROM documents WHERE source_file = ?", [source_file]
-            ).fetchone()[0]
-        has_current = con.execute(
+            version = scalar(
+                con, "SELECT coalesce(max(version), 0) + 1 FROM documents WHERE source_file = ?", [source_file]
+            )
+        has_current = scalar(
+            con,
             "SELECT count(*) FROM documents WHERE source_file = ? AND current AND document_id <> ?",
             [source_file, document_id],
-        ).fetchone()[0]
+        )
         con.execute("DELETE FROM statements WHERE document_id = ? AND source_file = ?", [document_id, source_file])
         con.execute("DELETE FROM quantities WHERE document_id = ? AND source_file = ?", [document_id, source_file])
         con.execute("DELETE FROM documents WHERE document_id = ? AND source_file = ?", [document_id, source_file])

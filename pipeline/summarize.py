@@ -347,9 +347,9 @@ def render_markdown(summary: NationalSummary) -> str:
         if p["status"] != "reported":
             lines += ["No readable report received.", ""]
             continue
-        counts = ", ".join(f"{n} {KIND_TITLES[kind].lower()}" for kind, n in p["counts"].items())
+        kind_counts = ", ".join(f"{n} {KIND_TITLES[kind].lower()}" for kind, n in p["counts"].items())
         lines.append(
-            f"{p['documents']} documents; {counts}; {p['review'].flagged} flagged, {p['review'].decided} decided."
+            f"{p['documents']} documents; {kind_counts}; {p['review'].flagged} flagged, {p['review'].decided} decided."
         )
         lines.append("")
         for kind, rows in p["statements"].items():

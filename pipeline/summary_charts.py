@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import TYPE_CHECKING
 
 import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-STYLE = {"svg.hashsalt": "workreview", "svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif"}
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+STYLE: dict[RcKeyType, str | int] = {
+    "svg.hashsalt": "workreview", "svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif"
+}
 BAR_COLOUR = "#2f6f9f"
 ROW_INCHES = 0.24
 

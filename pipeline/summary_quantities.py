@@ -117,7 +117,7 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
 def with_roles(rows: list[dict]) -> list[dict]:
     """Rows with a role; a quantity stored before roles existed gets one from its statement as it stands now."""
     missing = [row for row in rows if not isinstance(row.get("role"), str)]
-    found: dict[tuple[str, int], dict] = {}
+    found: dict[tuple[str, int | None], dict] = {}
     for statement_id, text, kind in {(row["statement_id"], row["statement_text"], row["kind"]) for row in missing}:
         for quantity in find_quantities(text, kind):
             found[(statement_id, quantity.start)] = {"role": quantity.role, "object": quantity.object}
@@ -130,7 +130,7 @@ def with_roles(rows: list[dict]) -> list[dict]:
 def counted(rows: list[dict]) -> list[dict]:
     """Each figure once per province and year: a value repeated with the same unit (in the text and again in a
     table, or in another report on the same year) is its first mention only."""
-    first_mentions = {}
+    first_mentions: dict[tuple, dict] = {}
     for row in sorted(rows, key=lambda row: (row["source_file"], row["char_start"])):
         key = (row.get("province_code") or row["source_file"], row.get("report_year"), row["unit"], row["value"])
         first_mentions.setdefault(key, row)

@@ -61,7 +61,7 @@ def find_themes(statements: pd.DataFrame, limit: int = 5, examples: int = 3) -> 
     rows = statements.reset_index(drop=True)
     phrases_of = [key_phrases(text) for text in rows["text"]]
     uncovered = set(range(len(rows)))
-    themes = []
+    themes: list[Theme] = []
     while len(themes) < limit:
         best = _most_shared_phrase(rows, phrases_of, uncovered)
         if best is None:

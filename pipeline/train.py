@@ -33,8 +33,9 @@ from thinc.api import Config
 
 from pipeline.evaluate import Evaluation, evaluate, match_statements, read_gold_jsonl
 from pipeline.extract import extract, statement_doc
-from pipeline.nlp import MODEL_DIR, MODEL_ENV, MODELS_DIR, load_pipeline, model_version
+from pipeline.nlp import MODEL_DIR, MODEL_ENV, MODELS_DIR, load_pipeline, model_version, pipe_of
 from pipeline.nlp.calibration import (
+    CalibratedCats,
     Calibration,
     ReliabilityBin,
     expected_calibration_error,
@@ -160,7 +161,8 @@ def package_model(checkpoint: Path, out_dir: Path, calibration: Calibration) -> 
     if "context_markers" in nlp.disabled:
         nlp.enable_pipe("context_markers")
     nlp.add_pipe("statement_cues", name="cue_opinion", first=True, config={"second_opinion": True})
-    nlp.add_pipe("calibrated_cats", after="textcat").calibration = calibration
+    nlp.add_pipe("calibrated_cats", after="textcat")
+    pipe_of(nlp, "calibrated_cats", CalibratedCats).calibration = calibration
     # Keep the config free of the temporary training paths, so the shipped files do not change between runs.
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
@@ -332,7 +334,9 @@ class CrossValidation:
         )
 
 
-def fold_result(documents: list[str], statements: int, rows: list[tuple[dict, bool]], threshold: float) -> FoldResult:
+def fold_result(
+    documents: list[str], statements: int, rows: list[tuple[StatementRecord, bool]], threshold: float
+) -> FoldResult:
     flags = [_is_flagged(row, threshold) for row, _ in rows]
     return FoldResult(
         documents=documents,

@@ -12,12 +12,12 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer._click import Context  # typer vendors click; TyperGroup.invoke takes this Context, not click's
 from typer._click.exceptions import ClickException  # typer vendors click; its own exceptions are these
 from typer.core import TyperGroup
 
@@ -30,11 +30,11 @@ class _Commands(TyperGroup):
     A :class:`WorkreviewError` carries its code; a command-line mistake (unknown option, missing argument, bad
     value) is bad input, 2, told in one line with a pointer to ``--help`` instead of click's usage block."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
         except WorkreviewError as error:
-            click.echo(f"workreview: {error}", err=True)
+            typer.echo(f"workreview: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
 
     def main(self, *args, **kwargs):
@@ -44,11 +44,12 @@ class _Commands(TyperGroup):
         except ClickException as error:
             if not error.format_message():  # no arguments at all: click has printed the help
                 sys.exit(error.exit_code)
-            command = f"{error.ctx.command_path} --help" if getattr(error, "ctx", None) else "workreview --help"
-            click.echo(f"workreview: {error.format_message()} (see '{command}')", err=True)
+            context = getattr(error, "ctx", None)  # usage errors carry the command they were found in
+            command = f"{context.command_path} --help" if context else "workreview --help"
+            typer.echo(f"workreview: {error.format_message()} (see '{command}')", err=True)
             sys.exit(error.exit_code)
         except typer.Abort:
-            click.echo("workreview: aborted", err=True)
+            typer.echo("workreview: aborted", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 

@@ -15,6 +15,7 @@ import os
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -31,6 +32,8 @@ RULES_VERSION = "rules-0.2"
 MODEL_ENV = "WORKREVIEW_MODEL"
 MODELS_DIR = Path(str(files("workreview.models")))
 MODEL_DIR = MODELS_DIR / "statement_classifier"
+
+PipeT = TypeVar("PipeT")
 
 
 def build_rule_pipeline() -> Language:
@@ -79,3 +82,11 @@ def model_version(nlp: Language) -> str:
     """``name-version``, plus the weights' digest for a trained model."""
     version = f"{nlp.meta['name']}-{nlp.meta['version']}"
     return f"{version}-{nlp.meta['weights_hash']}" if nlp.meta.get("weights_hash") else version
+
+
+def pipe_of(nlp: Language, name: str, kind: type[PipeT]) -> PipeT:
+    """The step ``name`` of ``nlp`` as the class it must be; spaCy types every step as a bare callable."""
+    pipe = nlp.get_pipe(name)
+    if not isinstance(pipe, kind):
+        raise ModelUnavailable(f"the model's {name!r} step is a {type(pipe).__name__}, not a {kind.__name__}")
+    return pipe

@@ -87,7 +87,12 @@ def reliability(confidences: list[float], correct: list[bool]) -> list[Reliabili
 
 def expected_calibration_error(bins: list[ReliabilityBin]) -> float:
     total = sum(b.count for b in bins)
-    return sum(b.count * abs(b.mean_confidence - b.accuracy) for b in bins if b.count) / total if total else 0.0
+    gaps = (
+        b.count * abs(b.mean_confidence - b.accuracy)
+        for b in bins
+        if b.mean_confidence is not None and b.accuracy is not None  # both None exactly when the bin is empty
+    )
+    return sum(gaps) / total if total else 0.0
 
 
 class CalibratedCats:

@@ -25,6 +25,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.training import Example
 
+from pipeline.errors import ModelUnavailable
 from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
 
 CONTEXT_FEATURES = ("section", "block", "lead_in", "position")
@@ -96,6 +97,8 @@ class ContextMarkers:
         """The pipeline's tokenizer, plus: a marker word is one token. Built on first use, after loading."""
         if self._marker_tokenizer is None:
             base = self.nlp.tokenizer
+            if not isinstance(base, Tokenizer):
+                raise ModelUnavailable(f"context markers need spaCy's Tokenizer; the model has a {type(base).__name__}")
             self._marker_tokenizer = Tokenizer(
                 self.nlp.vocab,
                 rules=base.rules,

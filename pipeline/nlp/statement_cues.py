@@ -21,7 +21,12 @@ from spacy.tokens import Doc
 from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
 from pipeline.vocabulary import StatementKind
 
-SECTION_LABEL = {"achievements": "achievement", "challenges": "challenge", "goals": "goal", "other": "other"}
+SECTION_LABEL = {
+    "achievements": StatementKind.ACHIEVEMENT,
+    "challenges": StatementKind.CHALLENGE,
+    "goals": StatementKind.GOAL,
+    "other": StatementKind.OTHER,
+}
 
 GOAL_CUES = [
     "will", "shall", "plan to", "plans to", "aim to", "aims to", "target of", "targets", "priority", "priorities",
@@ -51,7 +56,7 @@ IMPERATIVE_VERBS = frozenset(
     "enhance extend achieve reach disseminate conduct support".split()
 )
 LEAD_IN_WEIGHT = 0.75
-CUE_WEIGHTS = {"goal": 2.0, "challenge": 1.6, "achievement": 1.4}
+CUE_WEIGHTS = {StatementKind.GOAL: 2.0, StatementKind.CHALLENGE: 1.6, StatementKind.ACHIEVEMENT: 1.4}
 SECTION_PRIOR = 1.5
 OTHER_BASELINE = 1.0
 
@@ -67,13 +72,13 @@ class StatementCues:
         self.phrases.add("goal", [nlp.make_doc(phrase) for phrase in GOAL_CUES])
         self.phrases.add("challenge", [nlp.make_doc(phrase) for phrase in CHALLENGE_CUES])
         self.phrases.add("achievement", [nlp.make_doc(verb) for verb in ACHIEVEMENT_VERBS])
-        self.label_ids = {nlp.vocab.strings[label]: label for label in ("goal", "challenge", "achievement")}
+        self.label_ids = {nlp.vocab.strings[kind.value]: kind for kind in CUE_WEIGHTS}  # matcher label -> kind
         self.tokenizer = nlp.tokenizer
 
-    def _cue_scores(self, doc: Doc, weight: float, scores: dict[str, float]) -> None:
+    def _cue_scores(self, doc: Doc, weight: float, scores: dict[StatementKind, float]) -> None:
         """Add the cues found in ``doc``. Context marker words ("sec=goals") are neither cue phrases nor numbers, so
         a statement behind its markers scores as its words alone."""
-        seen: set[tuple[str, int]] = set()
+        seen: set[tuple[StatementKind, int]] = set()
         for match_id, start, _end in self.phrases(doc):
             label = self.label_ids[match_id]
             # Each cue counts once per position so overlapping phrases ("delayed", "was delayed") don't stack.
@@ -81,19 +86,19 @@ class StatementCues:
                 seen.add((label, start))
                 scores[label] += CUE_WEIGHTS[label] * weight
         for start in doc.to_array(LIKE_NUM).nonzero()[0].tolist():  # a number is an achievement cue too
-            if ("achievement", start) not in seen:
-                scores["achievement"] += CUE_WEIGHTS["achievement"] * weight
+            if (StatementKind.ACHIEVEMENT, start) not in seen:
+                scores[StatementKind.ACHIEVEMENT] += CUE_WEIGHTS[StatementKind.ACHIEVEMENT] * weight
 
     def __call__(self, doc: Doc) -> Doc:
         context = doc._
         scores = dict.fromkeys(StatementKind, 0.0)
-        scores["other"] = OTHER_BASELINE
+        scores[StatementKind.OTHER] = OTHER_BASELINE
         self._cue_scores(doc, 1.0, scores)
         if context.lead_in:
             # "In 2021 the district will focus on the following:" makes the list below it goals.
             self._cue_scores(self.tokenizer(context.lead_in), LEAD_IN_WEIGHT, scores)
         if len(doc) > context.markers and doc[context.markers].lower_ in IMPERATIVE_VERBS:
-            scores["goal"] += CUE_WEIGHTS["goal"] * 0.75
+            scores[StatementKind.GOAL] += CUE_WEIGHTS[StatementKind.GOAL] * 0.75
         scores[SECTION_LABEL[context.section_kind]] += SECTION_PRIOR
         top = max(scores.values())
         exp = {label: math.exp(score - top) for label, score in scores.items()}

@@ -17,7 +17,7 @@ import docx
 from docx.document import Document as WordDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.styles.style import BaseStyle
+from docx.styles.style import CharacterStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -122,7 +122,7 @@ def _text(runs: list[Run]) -> str:
     return " ".join("".join(run.text for run in runs).split())
 
 
-def _style_chain(style: BaseStyle | None) -> Iterator[BaseStyle]:
+def _style_chain(style: CharacterStyle | None) -> Iterator[CharacterStyle]:
     for _ in range(_STYLE_CHAIN_LIMIT):
         if style is None:
             return
@@ -130,7 +130,7 @@ def _style_chain(style: BaseStyle | None) -> Iterator[BaseStyle]:
         style = style.base_style
 
 
-def _heading_level(paragraph: Paragraph, style: BaseStyle | None) -> int | None:
+def _heading_level(paragraph: Paragraph, style: CharacterStyle | None) -> int | None:
     for element in [paragraph._p, *(s.element for s in _style_chain(style))]:
         outline = element.xpath("./w:pPr/w:outlineLvl/@w:val")
         if outline and outline[0].isdigit() and int(outline[0]) < 9:  # 9 means body text
@@ -144,7 +144,7 @@ def _heading_level(paragraph: Paragraph, style: BaseStyle | None) -> int | None:
     return None
 
 
-def _is_numbered(paragraph: Paragraph, style: BaseStyle | None) -> bool:
+def _is_numbered(paragraph: Paragraph, style: CharacterStyle | None) -> bool:
     """Word numbering on the paragraph or its style; numbering id 0 switches inherited numbering off."""
     for element in [paragraph._p, *(s.element for s in _style_chain(style))]:
         numbering = element.xpath("./w:pPr/w:numPr/w:numId/@w:val")
@@ -153,14 +153,14 @@ def _is_numbered(paragraph: Paragraph, style: BaseStyle | None) -> bool:
     return False
 
 
-def _is_bold_title(text: str, runs: list[Run], style: BaseStyle | None) -> bool:
+def _is_bold_title(text: str, runs: list[Run], style: CharacterStyle | None) -> bool:
     """A short line, not a sentence, whose every visible run is bold: a heading typed without a heading style."""
     if not text or text.endswith(".") or len(text.split()) >= _BOLD_HEADING_MAX_WORDS:
         return False
     return all(_is_bold(run, style) for run in runs if run.text.strip())
 
 
-def _is_bold(run: Run, paragraph_style: BaseStyle | None) -> bool:
+def _is_bold(run: Run, paragraph_style: CharacterStyle | None) -> bool:
     if run.bold is not None:
         return run.bold
     for style in [*_style_chain(run.style), *_style_chain(paragraph_style)]:

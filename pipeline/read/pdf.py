@@ -282,10 +282,15 @@ def _page_content(page: pdfplumber.page.Page, number: int, warnings: list[str]) 
                 warnings.append(f"page {number} has no text layer (an image only): it needs OCR")
             return _PageContent(number, frame, [], [])
         frame = _reading_frame(chars, frame.page_width, frame.page_height)
-        directions = {"line_dir": frame.line_dir, "char_dir": frame.char_dir}
-        if not frame.upright:
-            directions |= {"line_dir_rotated": frame.line_dir, "char_dir_rotated": frame.char_dir}
-        words = extract_words(chars, extra_attrs=["fontname"], **directions)
+        # An upright page keeps pdfplumber's own directions (None) for its sideways text.
+        words = extract_words(
+            chars,
+            extra_attrs=["fontname"],
+            line_dir=frame.line_dir,
+            char_dir=frame.char_dir,
+            line_dir_rotated=None if frame.upright else frame.line_dir,
+            char_dir_rotated=None if frame.upright else frame.char_dir,
+        )
         return _PageContent(number, frame, words, page.find_tables() if frame.upright else [])
     except Exception as exc:  # pdfminer raises many exception types on damaged content streams
         error = _one_line(f"{type(exc).__name__}: {exc}")

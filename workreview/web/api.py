@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only, records
 from pipeline.errors import RunLocked
 from pipeline.query import StatementFilter, select_statements
+from pipeline.store import scalar
 from pipeline.vocabulary import DocumentStatus, ReviewStatus, StatementKind
 from workreview.web.auth import require_user
 
@@ -165,7 +166,8 @@ def list_documents(
     offset: Offset = 0,
 ) -> dict:
     """Every file: its current version, and its latest attempt if that failed."""
-    clauses, params = ["true"], []
+    clauses = ["true"]
+    params: list[str | int] = []
     if province:
         clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
         params += [province.strip()] * 2
@@ -207,7 +209,8 @@ def list_quantities(
     offset: Offset = 0,
 ) -> dict:
     """Quantities found in current achievements, challenges and goals, with the statement each comes from."""
-    clauses, params = ["kind IN ('achievement', 'challenge', 'goal')"], []
+    clauses = ["kind IN ('achievement', 'challenge', 'goal')"]
+    params: list[str | int] = []
     if province:
         clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
         params += [province.strip()] * 2
@@ -221,6 +224,6 @@ def list_quantities(
 
 
 def _page(con: duckdb.DuckDBPyConnection, query: str, params: list, limit: int, offset: int, order: str) -> dict:
-    total = con.execute(f"SELECT count(*) FROM ({query})", params).fetchone()[0]
+    total = scalar(con, f"SELECT count(*) FROM ({query})", params)
     rows = con.execute(f"{query} ORDER BY {order} LIMIT {limit} OFFSET {offset}", params).df()
     return {"total": total, "limit": limit, "offset": offset, "items": records(rows)}

@@ -154,7 +154,7 @@ def decide_item(
         found = q.quantities(con, statement)
     statement[QUANTITY_ROLES] = {str(row["offset"]): row["role"] for row in found if row["role"]}
     province = province_by_code(province_code) if province_code else None
-    new_values = {
+    new_values: dict[str, object] = {
         "kind": choice if choice in tuple(StatementKind) else kind,
         "text": text,
         "sector": sector,
