@@ -72,9 +72,10 @@ FIXED_DATE = datetime(2021, 1, 15, 8, 0, 0, tzinfo=timezone.utc)
 """Stamped into every DOCX (core properties and zip entries) so the bytes do not depend on the build time."""
 TXT_WIDTH = 90
 
-LIST_ITEM = re.compile(r"^(?P<marker>[-•o]|\d{1,2}\.|[a-z]\)|[០-៩]{1,2}\.(?:[០-៩]{1,2}\.?)?|[ក-អ][.)]|\([ក-អ០-៩]{1,2}\))\s+(?P<text>\S.*)$")
-"""Latin markers (``-``, ``1.``, ``a)``) and Khmer ones (``១.``, ``២.១``, ``ក.``, ``ក)``, ``(ក)``, ``(១)``); a marker needs a
-space after it, so the abbreviation "ព.ស." (Buddhist Era) at a line start stays text."""
+KHMER_LIST_MARKER = r"[០-៩]{1,2}\.(?:[០-៩]{1,2}\.?)?|[ក-អ][.)]|\([ក-អ០-៩]{1,2}\)"
+LIST_ITEM = re.compile(rf"^(?P<marker>[-•o]|\d{{1,2}}\.|[a-z]\)|{KHMER_LIST_MARKER})\s+(?P<text>\S.*)$")
+"""Latin markers (``-``, ``1.``, ``a)``) and Khmer ones (``១.``, ``២.១``, ``ក.``, ``ក)``, ``(ក)``, ``(១)``); a
+marker needs a space after it, so the abbreviation "ព.ស." (Buddhist Era) at a line start stays text."""
 HEADING = re.compile(r"^(?P<hashes>#{1,3})\s+(?P<text>\S.*)$")
 TABLE_ROW = re.compile(r"^(?:(?P<label>[A-Za-z]{1,2})>\s*)?(?P<row>\|.*)$")
 TABLE_SEPARATOR = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")

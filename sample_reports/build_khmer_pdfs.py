@@ -108,8 +108,9 @@ def scan(pdf: Path, seed: int, work_dir: Path) -> bytes:
                                                                                   quality=SCAN_JPEG_QUALITY)
         pages.append(Image.open(io.BytesIO(jpeg.getvalue())))
     out = io.BytesIO()
-    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=SCAN_DPI, quality=SCAN_JPEG_QUALITY,
-                  title=pdf.stem, creationDate=build.FIXED_DATE.timetuple(), modDate=build.FIXED_DATE.timetuple())
+    fixed_date = build.FIXED_DATE.timetuple()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=SCAN_DPI,
+                  quality=SCAN_JPEG_QUALITY, title=pdf.stem, creationDate=fixed_date, modDate=fixed_date)
     return out.getvalue()
 
 

@@ -238,7 +238,9 @@ KHMER_BODY = """ព្រះរាជាណាចក្រកម្ពុជា
 
 # ១. លទ្ធផលការងារឆ្នាំ ២០២១
 
-{A|រដ្ឋបាលខេត្តបានស្ថាបនាផ្លូវលំជនបទប្រវែង [[៤៦ គីឡូម៉ែត្រ|46|km|output]] ក្នុងស្រុកឈូក ស្រុកជុំគិរី និងស្រុកទឹកឈូ ហើយបានសាងសង់លូបេតុងចំនួន [[៣៨ កន្លែង|38|count|output]] ដោយប្រើថវិកាមូលនិធិឃុំ សង្កាត់ និងវិភាគទានរបស់ប្រជាពលរដ្ឋក្នុងភូមិ។} {C|ទឹកជំនន់បានបំផ្លាញស្រូវ [[១.២៣០ ហិកតា|1230|ha|affected]]។}
+{A|រដ្ឋបាលខេត្តបានស្ថាបនាផ្លូវលំជនបទប្រវែង [[៤៦ គីឡូម៉ែត្រ|46|km|output]] ក្នុងស្រុកឈូក ស្រុកជុំគិរី
+និងស្រុកទឹកឈូ ហើយបានសាងសង់លូបេតុងចំនួន [[៣៨ កន្លែង|38|count|output]] ដោយប្រើថវិកាមូលនិធិឃុំ សង្កាត់
+និងវិភាគទានរបស់ប្រជាពលរដ្ឋក្នុងភូមិ។} {C|ទឹកជំនន់បានបំផ្លាញស្រូវ [[១.២៣០ ហិកតា|1230|ha|affected]]។}
 
 ១. {A|បានតភ្ជាប់ទឹកស្អាតជូន [[៣.៤៥០ គ្រួសារ|3450|households|output]]។}
 (ក) {G|ខេត្តនឹងស្ថាបនាផ្លូវឱ្យបាន [[៦០ គីឡូម៉ែត្រ|60|km|target]] នៅឆ្នាំ ២០២២។}
@@ -389,7 +391,8 @@ def test_committed_khmer_reports_match_their_sources(tmp_path, committed_sources
         committed = source.out_dir / source.file
         assert build.render(source, tmp_path).read_bytes() == committed.read_bytes(), source.file
         text, rows = _extract(committed, source)
-        missing = [s.text for s in source.statements if s.text not in rows and _normalise(s.text) not in _normalise(text)]
+        missing = [s.text for s in source.statements
+                   if s.text not in rows and _normalise(s.text) not in _normalise(text)]
         assert not missing, source.file
 
 
