@@ -1,9 +1,10 @@
 """Render the sample corpus and its gold annotations from the readable sources in ``source/``.
 
 Each ``source/<name>.md`` (YAML front matter + the light markup described in ``README.md``) becomes one report
-in this folder -- PDF, DOCX, TXT or MD, chosen by the extension of its ``file`` field -- and contributes its
-statements and quantities to ``gold/``. Every output is byte-reproducible, so re-running the build on unchanged
-sources changes nothing that git could notice.
+in this folder (``km/`` for Khmer sources) -- PDF, DOCX, TXT or MD, chosen by the extension of its ``file`` field
+-- and contributes its statements and quantities to that folder's ``gold/``. Khmer PDFs are left to
+``build_khmer_pdfs.py`` (LibreOffice); their gold is written here like any other. Every output is
+byte-reproducible, so re-running the build on unchanged sources changes nothing that git could notice.
 
 Usage::
 
