@@ -1,9 +1,10 @@
 """Render the sample corpus and its gold annotations from the readable sources in ``source/``.
 
 Each ``source/<name>.md`` (YAML front matter + the light markup described in ``README.md``) becomes one report
-in this folder -- PDF, DOCX, TXT or MD, chosen by the extension of its ``file`` field -- and contributes its
-statements and quantities to ``gold/``. Every output is byte-reproducible, so re-running the build on unchanged
-sources changes nothing that git could notice.
+in this folder (``km/`` for Khmer sources) -- PDF, DOCX, TXT or MD, chosen by the extension of its ``file`` field
+-- and contributes its statements and quantities to that folder's ``gold/``. Khmer PDFs are left to
+``build_khmer_pdfs.py`` (LibreOffice); their gold is written here like any other. Every output is
+byte-reproducible, so re-running the build on unchanged sources changes nothing that git could notice.
 
 Usage::
 
@@ -20,6 +21,7 @@ import json
 import re
 import sys
 import textwrap
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -29,17 +31,21 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 SOURCE_DIR = HERE / "source"
-GOLD_DIR = HERE / "gold"
+LANGUAGES = ("en", "km")
+OUTPUT_DIRS = {"en": HERE, "km": HERE / "km"}
+"""Each language's reports are their own reports folder with their own ``gold/``: the English folder is what
+the pipeline (English-only so far) ingests, trains and scores on, so adding Khmer reports changes none of it."""
 
 FORMATS = ("pdf", "docx", "txt", "md")
 LEVELS = ("capital", "province", "municipality", "district", "khan", "working_group")
 SPLITS = ("train", "dev", "test")
-GENRES = ("template", "narrative", "press", "directive", "findings", "tables", "memo", "mixed_terms")
+GENRES = ("template", "narrative", "press", "directive", "findings", "tables", "memo", "mixed_terms", "letter",
+          "minutes")
 """``template``: the first corpus's structured reports (headings per kind); the others are the "wild" genres of
 reports nobody on the team templated: narrative without headings, press/news accounts in reported speech,
 ministry directive and inspection letters, working-group findings with recommendations, reports whose
 statements sit in tables, memos with distribution lists and contents, reports mixing Khmer terms and odd
-number formats."""
+number formats; letters submitting a report to a ministry, and minutes of a review meeting."""
 LABELS = {"A": "achievement", "C": "challenge", "G": "goal"}
 ROLES = ("output", "target", "total", "part", "change", "affected", "baseline")
 """A quantity's role: ``output`` done in the year under review, ``target`` planned, ``total`` a stock or cumulative
@@ -61,19 +67,26 @@ LAYOUT_DEFAULTS = {
     "encoding": "utf-8",
     "font_size": 11,
     "literal_bullets": False,
+    "scanned": False,
 }
 FIXED_DATE = datetime(2021, 1, 15, 8, 0, 0, tzinfo=timezone.utc)
 """Stamped into every DOCX (core properties and zip entries) so the bytes do not depend on the build time."""
 TXT_WIDTH = 90
 
-LIST_ITEM = re.compile(r"^(?P<marker>[-•o]|\d{1,2}\.|[a-z]\))\s+(?P<text>\S.*)$")
+KHMER_LIST_MARKER = r"[០-៩]{1,2}\.(?:[០-៩]{1,2}\.?)?|[ក-អ][.)]|\([ក-អ០-៩]{1,2}\)"
+LIST_ITEM = re.compile(rf"^(?P<marker>[-•o]|\d{{1,2}}\.|[a-z]\)|{KHMER_LIST_MARKER})\s+(?P<text>\S.*)$")
+"""Latin markers (``-``, ``1.``, ``a)``) and Khmer ones (``១.``, ``២.១``, ``ក.``, ``ក)``, ``(ក)``, ``(១)``); a
+marker needs a space after it, so the abbreviation "ព.ស." (Buddhist Era) at a line start stays text."""
 HEADING = re.compile(r"^(?P<hashes>#{1,3})\s+(?P<text>\S.*)$")
 TABLE_ROW = re.compile(r"^(?:(?P<label>[A-Za-z]{1,2})>\s*)?(?P<row>\|.*)$")
 TABLE_SEPARATOR = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
 STATEMENT_OPEN = re.compile(r"\{(?P<label>[^|{}\s]*)\|")
 QUANTITY = re.compile(r"\[\[(?P<inner>.*?)\]\]")
-PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-SENTENCE_BREAK = re.compile(r"[a-z0-9%)][.!?] +[A-Z]")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+"""ASCII digits only: a gold value is a plain number even where the text writes Khmer digits ("៤៦" -> 46)."""
+SENTENCE_BREAK = re.compile(r"[a-z0-9%)][.!?] +[A-Z]|(?<!។ល)[។៕] +\S")
+"""Where a statement seems to hold a second sentence: English full stops, or a Khmer "។"/"៕" followed by more
+text (not the "។ល។" of "etc.")."""
 
 
 class SourceError(Exception):
@@ -129,6 +142,19 @@ class Source:
     def format(self) -> str:
         return Path(self.file).suffix.lower().lstrip(".")
 
+    @property
+    def language(self) -> str:
+        return self.meta["language"]
+
+    @property
+    def out_dir(self) -> Path:
+        return OUTPUT_DIRS[self.language]
+
+    @property
+    def made_by_libreoffice(self) -> bool:
+        """Khmer PDFs: build_khmer_pdfs.py converts the source's DOCX rendering (and scans it if asked)."""
+        return self.format == "pdf" and self.language == "km"
+
 
 # --------------------------------------------------------------------------------------------- parsing
 
@@ -150,7 +176,9 @@ def parse_source(path: Path, text: str | None = None) -> Source:
         errors.append(f"{path.name}:{body_start}: the body marks no statements")
     if errors:
         raise SourceError(errors)
-    if _format_of(meta) == "pdf":
+    if _format_of(meta) == "pdf" and meta["language"] == "km":
+        pass  # made from the DOCX by LibreOffice (build_khmer_pdfs.py), which shapes Khmer; reportlab cannot
+    elif _format_of(meta) == "pdf":
         _check_renderable(path, blocks, _pdf_font_has, "the PDF font has no glyph for it", errors)
     elif _format_of(meta) in ("txt", "md"):
         _check_renderable(path, blocks, lambda char: _encodable(char, layout["encoding"]),
@@ -204,6 +232,8 @@ def _validate_meta(path: Path, meta: dict, errors: list[str]) -> dict:
         errors.append(f"{where}: unknown level '{meta['level']}' (known: {', '.join(LEVELS)})")
     if meta.get("split") and meta["split"] not in SPLITS:
         errors.append(f"{where}: unknown split '{meta['split']}' (known: {', '.join(SPLITS)})")
+    if meta.setdefault("language", "en") not in LANGUAGES:
+        errors.append(f"{where}: unknown language '{meta['language']}' (known: {', '.join(LANGUAGES)})")
     if meta.setdefault("genre", "template") not in GENRES:
         errors.append(f"{where}: unknown genre '{meta['genre']}' (known: {', '.join(GENRES)})")
     if meta.get("report_year") and not (isinstance(meta["report_year"], int) and 2000 <= meta["report_year"] <= 2100):
@@ -229,6 +259,10 @@ def _validate_meta(path: Path, meta: dict, errors: list[str]) -> dict:
         errors.append(f"{where}: layout.encoding must be one of {', '.join(ENCODINGS)}, not '{layout['encoding']}'")
     if not isinstance(layout["font_size"], (int, float)) or not 7 <= layout["font_size"] <= 16:
         errors.append(f"{where}: layout.font_size must be a number between 7 and 16")
+    if layout["scanned"] not in (True, False):
+        errors.append(f"{where}: layout.scanned must be true or false")
+    elif layout["scanned"] and not (_format_of(meta) == "pdf" and meta.get("language") == "km"):
+        errors.append(f"{where}: layout.scanned is for Khmer PDFs (made by build_khmer_pdfs.py)")
     return layout
 
 
@@ -482,6 +516,9 @@ def _normalise(text: str) -> str:
 
 def render(source: Source, out_dir: Path) -> Path:
     """Write the report for ``source`` into ``out_dir``; return its path."""
+    if source.made_by_libreoffice:
+        raise SourceError([f"{source.path.name}:1: {source.file} is a Khmer PDF: reportlab cannot shape Khmer, "
+                           "so sample_reports/build_khmer_pdfs.py makes it from the DOCX rendering"])
     target = out_dir / source.file
     renderer = {"pdf": render_pdf, "docx": render_docx, "txt": render_text, "md": render_text}[source.format]
     renderer(source, target)
@@ -674,6 +711,9 @@ def render_docx(source: Source, target: Path) -> None:
             if layout["literal_bullets"]:
                 paragraph = document.add_paragraph(f"{block.marker} {block.text}")
                 paragraph.paragraph_format.left_indent = Pt(18)
+            elif not block.marker.isascii():  # Word's List Number would renumber "១." or "(ក)" as "1."
+                paragraph = document.add_paragraph(f"{block.marker} {block.text}")
+                paragraph.paragraph_format.left_indent = Pt(18)
             else:
                 numbered = block.marker[0].isalnum() and block.marker != "o"
                 document.add_paragraph(block.text, style="List Number" if numbered else "List Bullet")
@@ -685,6 +725,8 @@ def render_docx(source: Source, target: Path) -> None:
                     cell_paragraph = table.cell(r, c).paragraphs[0]
                     cell_paragraph.add_run(text).bold = r == 0 or None
             document.add_paragraph()
+    if source.language == "km":
+        _use_khmer_fonts(document)
 
     properties = document.core_properties
     properties.author = f"{source.meta['province']} administration"
@@ -695,6 +737,50 @@ def render_docx(source: Source, target: Path) -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     target.write_bytes(_stable_zip(buffer.getvalue()))
+
+
+KHMER_FONTS = {"body": "Khmer OS Siemreap", "heading": "Khmer OS Muol Light"}
+"""The fonts of Cambodian government documents (fonts-khmeros; LibreOffice falls back to another Khmer OS font
+where "Muol Light" is missing). Word picks the complex-script font (``w:cs``) for Khmer characters."""
+HEADING_STYLE_PREFIXES = ("Heading", "Title")
+
+
+def _use_khmer_fonts(document) -> None:
+    """Set the complex-script font and language on the document defaults and on every style that names fonts.
+
+    The default template's theme attributes (``w:cstheme``) would override ``w:cs``, so they are removed.
+    """
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def khmer_run_properties(rpr, font: str) -> None:
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.insert(0, fonts)
+        fonts.attrib.pop(qn("w:cstheme"), None)
+        fonts.set(qn("w:cs"), font)
+        size = rpr.find(qn("w:sz"))
+        if size is not None and rpr.find(qn("w:szCs")) is None:
+            size_cs = OxmlElement("w:szCs")
+            size_cs.set(qn("w:val"), size.get(qn("w:val")))
+            size.addnext(size_cs)
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:bidi"), "km-KH")
+
+    default_rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    khmer_run_properties(default_rpr, KHMER_FONTS["body"])
+    for style in document.styles:
+        if style.type != 1 and style.type != 3:  # paragraph and table styles
+            continue
+        rpr = style.element.find(qn("w:rPr"))
+        if rpr is None:
+            continue
+        heading = style.name.startswith(HEADING_STYLE_PREFIXES)
+        khmer_run_properties(rpr, KHMER_FONTS["heading" if heading else "body"])
 
 
 def _docx_heading(document, block: Block, style: str) -> None:
@@ -742,15 +828,16 @@ def _stable_zip(data: bytes) -> bytes:
 
 def render_text(source: Source, target: Path) -> None:
     markdown = source.format == "md"
+    wrap = _wrap if source.language == "en" else _wrap_khmer
     chunks: list[str] = []
     for block in source.blocks:
         if block.kind == "heading":
             chunks.append(f"{'#' * block.level} {block.text}" if markdown else block.text)
         elif block.kind == "paragraph":
-            chunks.append(block.text if markdown else _wrap(block.text))
+            chunks.append(block.text if markdown else wrap(block.text))
         elif block.kind == "list_item":
             line = f"{block.marker} {block.text}"
-            chunks.append(line if markdown else _wrap(line, indent=" " * (len(block.marker) + 1)))
+            chunks.append(line if markdown else wrap(line, indent=" " * (display_width(block.marker) + 1)))
         elif block.kind == "table":
             chunks.append(_pipe_table(block.rows, markdown))
     # List items stay in one run; everything else is separated by a blank line.
@@ -769,9 +856,46 @@ def _wrap(text: str, indent: str = "") -> str:
                          break_on_hyphens=False)
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced view: Khmer vowel signs, diacritics and a coeng with its subscript
+    consonant sit on or under the base letter, so they take none. Equals ``len`` for text without marks."""
+    width, subscript = 0, False
+    for char in text:
+        if subscript:  # the consonant after a coeng is written under the previous letter
+            subscript = False
+            continue
+        if char == COENG:
+            subscript = True
+        elif unicodedata.category(char) not in ("Mn", "Mc", "Me", "Cf"):
+            width += 1
+    return width
+
+
+COENG = "\u17d2"
+
+
+def _wrap_khmer(text: str, indent: str = "") -> str:
+    """Greedy wrap at spaces only, measuring :func:`display_width`: Khmer writes words without spaces between them,
+    so a space is the one place a line may break without cutting a word or a cluster. A phrase longer than the
+    line stays whole."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        prefix = indent if lines else ""
+        if line and display_width(prefix + candidate) > TXT_WIDTH:
+            lines.append(prefix + line)
+            line = word
+        else:
+            line = candidate
+    lines.append((indent if lines else "") + line)
+    return "\n".join(lines)
+
+
 def _pipe_table(rows: list[list[str]], markdown: bool) -> str:
-    widths = [max(len(row[c]) for row in rows if c < len(row)) for c in range(len(rows[0]))]
-    lines = ["| " + " | ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)) + " |" for row in rows]
+    widths = [max(display_width(row[c]) for row in rows if c < len(row)) for c in range(len(rows[0]))]
+    lines = ["| " + " | ".join(cell + " " * (widths[c] - display_width(cell)) for c, cell in enumerate(row)) + " |"
+             for row in rows]
     separator = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     if markdown or len(rows) > 1:
         lines.insert(1, separator)
@@ -789,7 +913,8 @@ def gold_records(sources: list[Source]) -> dict[str, list[dict]]:
         documents.append({
             "document": source.file, "province_code": meta["province_code"], "province": meta["province"],
             "report_year": meta["report_year"], "level": meta["level"], "split": meta["split"],
-            "genre": meta["genre"], "format": source.format,
+            "genre": meta["genre"], "format": source.format, "language": source.language,
+            "scanned": source.layout["scanned"],
         })
         for statement in source.statements:
             statements.append({"document": source.file, "label": statement.label, "text": statement.text})
@@ -804,6 +929,10 @@ def write_gold(sources: list[Source], gold_dir: Path) -> None:
     for name, records in gold_records(sources).items():
         lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
         (gold_dir / f"{name}.jsonl").write_text(lines, encoding="utf-8")
+
+
+def gold_dir_of(language: str) -> Path:
+    return OUTPUT_DIRS[language] / "gold"
 
 
 # --------------------------------------------------------------------------------------------- driver
@@ -861,11 +990,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {warning}", file=sys.stderr)
     if not args.check:
         for source in sources:
-            render(source, HERE)
+            if source.made_by_libreoffice:
+                if not (source.out_dir / source.file).is_file():
+                    print(f"warning: {source.file} is missing: run sample_reports/build_khmer_pdfs.py", file=sys.stderr)
+                continue
+            source.out_dir.mkdir(exist_ok=True)
+            render(source, source.out_dir)
         if not args.only:
-            write_gold(sources, GOLD_DIR)
-            for name in stale_reports(HERE, sources):
-                print(f"warning: {name} is not produced by any source; delete it if it is a leftover", file=sys.stderr)
+            for language, out_dir in OUTPUT_DIRS.items():
+                in_language = [source for source in sources if source.language == language]
+                write_gold(in_language, gold_dir_of(language))
+                for name in stale_reports(out_dir, in_language):
+                    print(f"warning: {out_dir.relative_to(HERE.parent)}/{name} is not produced by any source; "
+                          "delete it if it is a leftover", file=sys.stderr)
     _print_summary(sources, written=not args.check)
     return 0
 

@@ -4,6 +4,7 @@ the rendered report (as a reader would extract it), and rebuilding reproduces th
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import time
 from pathlib import Path
@@ -217,3 +218,194 @@ def test_every_committed_source_is_valid():
     sources = build.load_sources(build.SOURCE_DIR)
 
     assert all(source.statements for source in sources)
+
+
+# --------------------------------------------------------------------------------------------- Khmer
+
+KHMER_FRONT_MATTER = """---
+file: {file}
+province_code: KH-7
+province: Kampot
+report_year: 2021
+level: province
+split: train
+language: km
+layout:
+{layout}---
+"""
+
+KHMER_BODY = """ព្រះរាជាណាចក្រកម្ពុជា
+
+# ១. លទ្ធផលការងារឆ្នាំ ២០២១
+
+{A|រដ្ឋបាលខេត្តបានស្ថាបនាផ្លូវលំជនបទប្រវែង [[៤៦ គីឡូម៉ែត្រ|46|km|output]] ក្នុងស្រុកឈូក ស្រុកជុំគិរី
+និងស្រុកទឹកឈូ ហើយបានសាងសង់លូបេតុងចំនួន [[៣៨ កន្លែង|38|count|output]] ដោយប្រើថវិកាមូលនិធិឃុំ សង្កាត់
+និងវិភាគទានរបស់ប្រជាពលរដ្ឋក្នុងភូមិ។} {C|ទឹកជំនន់បានបំផ្លាញស្រូវ [[១.២៣០ ហិកតា|1230|ha|affected]]។}
+
+១. {A|បានតភ្ជាប់ទឹកស្អាតជូន [[៣.៤៥០ គ្រួសារ|3450|households|output]]។}
+(ក) {G|ខេត្តនឹងស្ថាបនាផ្លូវឱ្យបាន [[៦០ គីឡូម៉ែត្រ|60|km|target]] នៅឆ្នាំ ២០២២។}
+
+| សូចនាករ | លទ្ធផល |
+|---|---|
+A> | ចំណូលពន្ធ | [[៣៤,៦ ពាន់លានរៀល|34600000000|riel|output]] |
+"""
+
+
+def _khmer_source(tmp_path: Path, file: str, layout: str = "  headings: styles\n", body: str = KHMER_BODY) -> Path:
+    path = tmp_path / f"{Path(file).stem}_{Path(file).suffix[1:]}.md"
+    path.write_text(KHMER_FRONT_MATTER.format(file=file, layout=layout) + body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("file", ["khmer.docx", "khmer.txt", "khmer.md"])
+def test_khmer_gold_text_appears_unchanged_in_the_rendered_report(tmp_path, file):
+    source = build.parse_source(_khmer_source(tmp_path, file))
+    text, rows = _extract(build.render(source, tmp_path), source)
+
+    missing = [s.text for s in source.statements if s.text not in rows and _normalise(s.text) not in _normalise(text)]
+    assert not missing
+    assert [(q.text, q.value, q.unit) for s in source.statements for q in s.quantities][:3] == [
+        ("៤៦ គីឡូម៉ែត្រ", 46, "km"), ("៣៨ កន្លែង", 38, "count"), ("១.២៣០ ហិកតា", 1230, "ha")]
+
+
+def test_khmer_txt_lines_break_only_at_spaces(tmp_path):
+    unbroken = "ការអភិវឌ្ឍហេដ្ឋារចនាសម្ព័ន្ធជនបទ" * 5  # one phrase far longer than a line, no space to break at
+    body = KHMER_BODY + f"\n{{A|{unbroken} បានបញ្ចប់។}}\n"
+    source = build.parse_source(_khmer_source(tmp_path, "wrapped.txt", "  encoding: utf-8\n", body))
+    chunks = build.render(source, tmp_path).read_text(encoding="utf-8").split("\n\n")
+
+    paragraph = next(b.text for b in source.blocks if b.kind == "paragraph" and "ស្រុកឈូក" in b.text)
+    lines = next(chunk for chunk in chunks if "ស្រុកឈូក" in chunk).split("\n")
+    assert len(lines) > 1, "the long paragraph is wrapped"
+    assert " ".join(lines) == paragraph, "joining the lines with the spaces they broke at gives the text back"
+    assert all(build.display_width(line) <= build.TXT_WIDTH for line in lines)
+    assert any(line.startswith(unbroken) for chunk in chunks for line in chunk.split("\n")), \
+        "a phrase longer than a line is not cut"
+
+
+def test_khmer_docx_uses_a_khmer_complex_script_font_and_keeps_khmer_numbering(tmp_path):
+    source = build.parse_source(_khmer_source(tmp_path, "fonts.docx"))
+    document = docx.Document(build.render(source, tmp_path))
+    qn = docx.oxml.ns.qn
+
+    default_fonts = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:rFonts"))
+    heading_fonts = document.styles["Heading 1"].element.find(".//" + qn("w:rFonts"))
+    assert default_fonts.get(qn("w:cs")) == "Khmer OS Siemreap"
+    assert heading_fonts.get(qn("w:cs")) == "Khmer OS Muol Light"
+    assert heading_fonts.get(qn("w:cstheme")) is None  # a theme font would win over w:cs
+    texts = [p.text for p in document.paragraphs]
+    assert any(t.startswith("១. បានតភ្ជាប់") for t in texts) and any(t.startswith("(ក) ខេត្តនឹង") for t in texts)
+
+
+def test_english_docx_fonts_are_left_alone(tmp_path):
+    document = docx.Document(build.render(build.parse_source(_source(tmp_path, "english.docx")), tmp_path))
+    qn = docx.oxml.ns.qn
+
+    fonts = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:rFonts"))
+    assert fonts.get(qn("w:cs")) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{A|បានស្ថាបនាផ្លូវ [[៤៦ គីឡូម៉ែត្រ|៤៦|km]]។}\n", "quantity value '៤៦' is not a plain number"),
+        ("{A|បានស្ថាបនាផ្លូវ [[៤៦ គីឡូម៉ែត្រ|46|km|built]]។}\n", "unknown quantity role 'built'"),
+    ],
+)
+def test_khmer_quantity_values_are_ascii_numbers_with_known_roles(tmp_path, body, message):
+    with pytest.raises(build.SourceError) as caught:
+        build.parse_source(_khmer_source(tmp_path, "bad.txt", "  encoding: utf-8\n", body))
+    assert any(message in m for m in caught.value.messages), caught.value.messages
+
+
+def test_a_statement_holding_two_khmer_sentences_is_flagged(tmp_path):
+    body = ("{A|បានស្ថាបនាផ្លូវ។ បានសាងសង់ស្ពាន។}\n\n"
+            "{A|បានចែកពូជស្រូវ ពោត សណ្តែក ។ល។ ដល់កសិករ។}\n")
+    source = build.parse_source(_khmer_source(tmp_path, "two.txt", "  encoding: utf-8\n", body))
+
+    assert len(source.warnings) == 1 and "បានស្ថាបនាផ្លូវ" in source.warnings[0]
+
+
+def test_khmer_front_matter_is_checked(tmp_path):
+    path = _khmer_source(tmp_path, "lang.docx")
+    path.write_text(path.read_text(encoding="utf-8").replace("language: km", "language: khmer"), encoding="utf-8")
+    with pytest.raises(build.SourceError, match="unknown language 'khmer'"):
+        build.parse_source(path)
+
+    scanned_docx = _khmer_source(tmp_path, "scan.docx", "  scanned: true\n")
+    with pytest.raises(build.SourceError, match="layout.scanned is for Khmer PDFs"):
+        build.parse_source(scanned_docx)
+
+
+def test_a_khmer_pdf_is_left_to_libreoffice_but_gets_gold(tmp_path):
+    source = build.parse_source(_khmer_source(tmp_path, "scan.pdf", "  scanned: true\n"))
+
+    with pytest.raises(build.SourceError, match="build_khmer_pdfs.py"):
+        build.render(source, tmp_path)
+    document = build.gold_records([source])["documents"][0]
+    assert (document["format"], document["language"], document["scanned"]) == ("pdf", "km", True)
+
+
+# The committed corpus ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def committed_sources():
+    return build.load_sources(build.SOURCE_DIR)
+
+
+def _gold_lines(language: str, name: str) -> list[dict]:
+    path = build.gold_dir_of(language) / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_committed_gold_is_what_the_sources_give(committed_sources):
+    for language in build.LANGUAGES:
+        records = build.gold_records([s for s in committed_sources if s.language == language])
+        for name, expected in records.items():
+            assert _gold_lines(language, name) == json.loads(json.dumps(expected)), (language, name)
+
+
+def test_the_english_reports_folder_holds_no_khmer_report(committed_sources):
+    english_gold = _gold_lines("en", "documents")
+    assert {d["language"] for d in english_gold} == {"en"}
+    assert not [p.name for p in build.OUTPUT_DIRS["en"].iterdir() if p.name.startswith("km_")]
+
+
+def test_khmer_corpus_covers_every_province_format_and_split(committed_sources):
+    khmer = [s for s in committed_sources if s.language == "km"]
+    kinds = {(s.format + ("-scanned" if s.layout["scanned"] else ""), s.meta["split"]) for s in khmer}
+
+    assert len(khmer) >= 30
+    assert len({s.meta["province_code"] for s in khmer}) == 25
+    assert {s.meta["report_year"] for s in khmer} == {2019, 2020, 2021, 2022, 2023}
+    assert kinds == {(kind, split) for kind in ("docx", "txt", "md", "pdf", "pdf-scanned")
+                     for split in ("train", "dev", "test")}
+    assert all(q.role for s in khmer for statement in s.statements for q in statement.quantities)
+
+
+def test_committed_khmer_reports_match_their_sources(tmp_path, committed_sources):
+    for source in committed_sources:
+        if source.language != "km" or source.made_by_libreoffice:
+            continue
+        committed = source.out_dir / source.file
+        assert build.render(source, tmp_path).read_bytes() == committed.read_bytes(), source.file
+        text, rows = _extract(committed, source)
+        missing = [s.text for s in source.statements
+                   if s.text not in rows and _normalise(s.text) not in _normalise(text)]
+        assert not missing, source.file
+
+
+def test_committed_khmer_pdfs_are_small_and_scans_are_images_only(committed_sources):
+    pdfs = [s for s in committed_sources if s.made_by_libreoffice]
+    assert sum(s.layout["scanned"] for s in pdfs) >= 4
+    for source in pdfs:
+        path = source.out_dir / source.file
+        assert path.stat().st_size < 300_000, source.file
+        with pdfplumber.open(path) as pdf:
+            characters = sum(len(page.chars) for page in pdf.pages)
+            images = [len(page.images) for page in pdf.pages]
+        if source.layout["scanned"]:
+            assert characters == 0 and set(images) == {1}, source.file
+        else:
+            assert characters > 200, source.file
