@@ -371,16 +371,28 @@ class _BodyParser:
                 label = None
             texts = []
             quantities: list[Quantity] = []
+            cell_statements: list[Statement] = []
             for cell in cells:
                 text, found, loose = self._inline(cell, [(number, 0)], row_statement=bool(label))
-                if found:
-                    self._error(
-                        number, "a table cell cannot hold a {X|...} marker; mark the whole row with A>, C> or G>"
-                    )
                 texts.append(text)
                 quantities.extend(loose)
+                if not found:
+                    continue
+                if number == first_line:
+                    self._error(number, "the first row of a table is its header and its cells cannot be statements")
+                elif label:
+                    self._error(number, f"a row marked {label}> cannot also hold {{X|...}} markers in its cells; "
+                                "mark either the whole row or single cells")
+                elif len(found) > 1:
+                    self._error(number, "a table cell holds at most one {X|...} marker")
+                elif found[0].text != text:
+                    self._error(number, f"a {{X|...}} marker in a table cell wraps the whole cell, not part of it: "
+                                f"{text[:70]!r}")
+                else:
+                    cell_statements.append(found[0])
             if label:
                 self.statements.append(Statement(LABELS[label], " | ".join(texts), quantities))
+            self.statements.extend(cell_statements)
             rendered.append(texts)
         return Block("table", rows=rendered, line=first_line)
 
@@ -485,17 +497,19 @@ class _BodyParser:
 
 
 def _split_outside_markup(row: str) -> list[str]:
-    """Split a row on '|' except inside [[text|value|unit]] quantities."""
+    """Split a row on '|' except inside [[text|value|unit]] quantities and {X|...} statement markers."""
     cells, current, depth, pos = [], [], 0, 0
     while pos < len(row):
-        if row.startswith("[[", pos):
+        opening = "[[" if row.startswith("[[", pos) else "{" if row[pos] == "{" else None
+        closing = "]]" if row.startswith("]]", pos) else "}" if row[pos] == "}" else None
+        if opening:
             depth += 1
-            current.append("[[")
-            pos += 2
-        elif row.startswith("]]", pos) and depth:
+            current.append(opening)
+            pos += len(opening)
+        elif closing and depth:
             depth -= 1
-            current.append("]]")
-            pos += 2
+            current.append(closing)
+            pos += len(closing)
         elif row[pos] == "|" and not depth:
             cells.append("".join(current))
             current = []

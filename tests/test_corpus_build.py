@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,11 @@ Development. {C|Revenue collection reached only [[45%|45|percent]] of the annual
 A> | Laterite road repaired | 10 km | [[12 km|12|km]] | exceeded |
 C> | Wells drilled | 20 | 14 | delayed by the October 2020 floods in the lowland communes |
 | Revenue (riel) | 2,000 million | 1,800 million | - |
+
+| Problem | Cause | Solution |
+|---|---|---|
+| {C|Floods cut the road to Chhouk for [[two weeks|2|count]]} | Rain | {G|Raise the road by [[1 m|1|m]] in 2021} |
+| {C|Rubbish piles up at the market} | {C|The market has no waste contract} | {G|Sign a waste contract} |
 
 # II. Goals for 2021
 
@@ -132,11 +138,25 @@ def test_every_gold_text_appears_in_the_rendered_report(tmp_path, file, layout):
     report = build.render(source, tmp_path)
     text, rows = _extract(report, source)
     table_rows = {" | ".join(row) for block in source.blocks if block.kind == "table" for row in block.rows}
+    table_cells = {cell for block in source.blocks if block.kind == "table" for row in block.rows for cell in row}
+    rendered_cells = {cell for row in rows for cell in row.split(" | ")}
 
-    missing = [s.text for s in source.statements
-               if (s.text not in rows if s.text in table_rows else _normalise(s.text) not in _normalise(text))]
+    def rendered(statement) -> bool:
+        if statement.text in table_rows:
+            return statement.text in rows
+        if statement.text in table_cells:
+            return statement.text in rendered_cells
+        return _normalise(statement.text) in _normalise(text)
+
+    missing = [s.text for s in source.statements if not rendered(s)]
     assert not missing
-    assert len(source.statements) == 7 + 2 * 18
+    assert len(source.statements) == 7 + 5 + 2 * 18
+    cell_statements = [(s.label, s.text) for s in source.statements if s.text in table_cells]
+    assert cell_statements == [
+        ("challenge", "Floods cut the road to Chhouk for two weeks"), ("goal", "Raise the road by 1 m in 2021"),
+        ("challenge", "Rubbish piles up at the market"), ("challenge", "The market has no waste contract"),
+        ("goal", "Sign a waste contract"),
+    ]
     assert {q.text for s in source.statements for q in s.quantities} >= {"1.5 million riel", "twenty-five", "45%"}
 
 
@@ -172,12 +192,15 @@ BROKEN_SOURCES = [
     ("The district repaired 12 km of road.}\n", "'}' without an opening"),
     ("A> | Roads | 10 km | 12 km |\n", "table row has 3 cells but the table's header has 2"),
     ("B> | Roads | 10 km |\n", "unknown statement label 'B>'"),
+    ("| {C|Roads washed away} {C|Bridges fell} | 10 km |\n", "a table cell holds at most one"),
+    ("C> | {C|Roads washed away} | 10 km |\n", "cannot also hold {X|...} markers in its cells"),
+    ("| {C|Roads washed away} in Chhouk | 10 km |\n", "wraps the whole cell"),
 ]
 
 
 @pytest.mark.parametrize(("body", "message"), BROKEN_SOURCES)
 def test_malformed_markup_is_refused_with_its_line(tmp_path, body, message):
-    table_header = "| Indicator | Target |\n" if ">" in body else ""
+    table_header = "| Indicator | Target |\n" if re.match(r"(\w>\s*)?\|", body) else ""
     path = _source(tmp_path, "broken.pdf", body="Introduction.\n" + table_header + "\n" * (not table_header) + body)
     body_line = FRONT_MATTER.count("\n") + 3  # the broken construct is on the third body line
 
@@ -186,6 +209,13 @@ def test_malformed_markup_is_refused_with_its_line(tmp_path, body, message):
 
     assert any(m.startswith(f"{path.name}:{body_line}: ") and message in m for m in caught.value.messages), \
         caught.value.messages
+
+
+def test_a_table_header_cannot_hold_cell_statements(tmp_path):
+    path = _source(tmp_path, "header.pdf", body="Introduction.\n\n| {C|Problem} | Solution |\n| a | b |\n")
+
+    with pytest.raises(build.SourceError, match="its cells cannot be statements"):
+        build.parse_source(path)
 
 
 @pytest.mark.parametrize(
