@@ -10,6 +10,15 @@ predictions are false positives, unmatched gold statements false negatives.
 
 Gold documents are named by file name, predictions by path under the reports folder: they meet on the path's
 last component, so the same corpus evaluates the same wherever its files sit.
+
+Documents carry a genre in the gold (``template`` when absent); scores are also given per genre, and a selection
+of genres can be scored alone (``wild`` = every genre but ``template``).
+
+Beside the model, the keyword baseline of issue 12 is scored on the same documents: it relabels the texts of
+the run's own exported statements (:func:`keyword_label`), so it shares the pipeline's statement boundaries and
+only the labelling differs. With an ``--all`` export those are all segments, ``other`` included, and the
+baseline decides alone what is a statement; with a default export it only sees what the model already
+called an achievement, challenge or goal, which flatters it. The report says which of the two it was.
 """
 
 from __future__ import annotations
@@ -26,6 +35,34 @@ from pipeline.vocabulary import REPORTED_KINDS, StatementKind
 
 MATCH_THRESHOLD = 0.5
 TOKEN = re.compile(r"[a-z0-9]+")
+DEFAULT_GENRE = "template"
+WILD = "wild"
+"""Genre selector meaning every genre except :data:`DEFAULT_GENRE`."""
+
+BASELINE_GOAL = re.compile(r"\b(?:will|plan\w*|target\w*)\b", re.IGNORECASE)
+BASELINE_CHALLENGE = re.compile(r"\b(?:problem\w*|difficult\w*|lack\w*|challeng\w*)\b", re.IGNORECASE)
+IRREGULAR_PAST = (
+    "built", "made", "gave", "given", "held", "took", "taken", "met", "spent", "paid", "sold", "won", "began",
+    "begun", "became", "grew", "grown", "rose", "risen", "fell", "fallen", "brought", "bought", "taught", "kept",
+    "left", "led", "ran", "saw", "seen", "sent", "went", "gone", "did", "done", "got", "found", "drew", "drawn",
+    "wrote", "written", "dug", "struck", "caught", "fought", "sought", "lost", "broke", "broken", "was", "were",
+)
+BASELINE_ACHIEVEMENT = re.compile(
+    r"\b(?:[a-z]+ed|" + "|".join(IRREGULAR_PAST) + r")\b|\d", re.IGNORECASE
+)
+
+
+def keyword_label(text: str) -> str:
+    """The keyword baseline: will/plan/target -> goal; problem/difficult/lack/challenge -> challenge; else a
+    past-tense verb (a word ending in -ed or a common irregular past form) or a number -> achievement; else
+    ``other``. Word stems count ("planned", "targets", "lacking", "difficulties")."""
+    if BASELINE_GOAL.search(text):
+        return "goal"
+    if BASELINE_CHALLENGE.search(text):
+        return "challenge"
+    if BASELINE_ACHIEVEMENT.search(text):
+        return "achievement"
+    return "other"
 
 
 def tokens(text: str) -> frozenset[str]:
@@ -137,6 +174,7 @@ class DocumentEvaluation:
     predicted_statements: int
     flagged_statements: int
     flagged_errors: int
+    genre: str = DEFAULT_GENRE
 
     @property
     def province_correct(self) -> bool:
@@ -159,6 +197,7 @@ class DocumentEvaluation:
         return {
             "document": self.document,
             "split": self.split,
+            "genre": self.genre,
             "format": self.format,
             "source_file": self.source_file,
             "gold_province_code": self.gold_province_code,
@@ -174,6 +213,19 @@ class DocumentEvaluation:
         }
 
 
+def _label_totals(documents: list[DocumentEvaluation]) -> dict[StatementKind, LabelScore]:
+    totals = {label: LabelScore() for label in REPORTED_KINDS}
+    for document in documents:
+        for label, score in document.scores.items():
+            totals[label].add(score)
+    return totals
+
+
+def _macro_f1(labels: dict[StatementKind, LabelScore]) -> float:
+    """Mean F1 over the reported kinds; a kind with neither gold nor predictions scores 0, as in the total."""
+    return sum(score.f1 for score in labels.values()) / len(REPORTED_KINDS)
+
+
 @dataclass
 class Evaluation:
     split: str | None
@@ -181,14 +233,18 @@ class Evaluation:
     unscored_sources: list[str] = field(default_factory=list)
     """Predicted files with no gold document (outside the gold or outside the split): not counted."""
     warnings: list[str] = field(default_factory=list)
+    genres: list[str] | None = None
+    """The genres selected (``None``: all); documents outside them are not scored."""
+    has_genres: bool = False
+    """Whether the gold names genres; the per-genre table is shown only then."""
+    baseline: Evaluation | None = None
+    """The keyword baseline scored on the same documents and statement texts (:func:`keyword_label`)."""
+    baseline_sees_all_segments: bool = False
+    """True when the export held ``other`` rows too (``--all``), so the baseline relabelled every segment."""
 
     @property
     def labels(self) -> dict[StatementKind, LabelScore]:
-        totals = {label: LabelScore() for label in REPORTED_KINDS}
-        for document in self.documents:
-            for label, score in document.scores.items():
-                totals[label].add(score)
-        return totals
+        return _label_totals(self.documents)
 
     @property
     def total(self) -> LabelScore:
@@ -199,7 +255,13 @@ class Evaluation:
 
     @property
     def macro_f1(self) -> float:
-        return sum(score.f1 for score in self.labels.values()) / len(REPORTED_KINDS)
+        return _macro_f1(self.labels)
+
+    @property
+    def by_genre(self) -> dict[str, dict[str, LabelScore]]:
+        """Label scores per genre, genres in alphabetical order."""
+        genres = sorted({document.genre for document in self.documents})
+        return {genre: _label_totals([d for d in self.documents if d.genre == genre]) for genre in genres}
 
     @property
     def wrong_provinces(self) -> list[DocumentEvaluation]:
@@ -235,15 +297,37 @@ class Evaluation:
         """Share of wrong predicted statements that carry a flag: how many mistakes a reviewer would see."""
         return _ratio(self.flagged_errors, self.wrong_predictions)
 
+    def genre_summary(self) -> dict[str, dict]:
+        return {
+            genre: {
+                "documents": sum(d.genre == genre for d in self.documents),
+                "macro_f1": _macro_f1(labels),
+                "labels": {label: score.to_dict() for label, score in labels.items()},
+            }
+            for genre, labels in self.by_genre.items()
+        }
+
     def to_dict(self) -> dict:
         total = self.total
+        baseline = self.baseline
         return {
             "split": self.split,
+            "genres_selected": self.genres,
             "match_threshold": MATCH_THRESHOLD,
             "documents": len(self.documents),
             "labels": {label: score.to_dict() for label, score in self.labels.items()},
             "macro_f1": self.macro_f1,
             "micro_f1": total.f1,
+            "genres": self.genre_summary() if self.has_genres else None,
+            "baseline": None if baseline is None else {
+                "rule": "will/plan/target -> goal; problem/difficult/lack/challenge -> challenge; "
+                        "-ed or irregular past verb or a number -> achievement; else other",
+                "scope": "all segments" if self.baseline_sees_all_segments else "exported statements only",
+                "labels": {label: score.to_dict() for label, score in baseline.labels.items()},
+                "macro_f1": baseline.macro_f1,
+                "micro_f1": baseline.total.f1,
+                "genres": baseline.genre_summary() if self.has_genres else None,
+            },
             "counts": {
                 "tp": total.tp, "fp": total.fp, "fn": total.fn, "gold": total.gold, "predicted": total.predicted,
             },
@@ -275,8 +359,11 @@ class Evaluation:
         }
 
 
-def evaluate(gold_dir: Path, pred_dir: Path, split: str | None = None) -> Evaluation:
-    """Score the dataset exported to ``pred_dir`` against the gold in ``gold_dir`` (one split, or all)."""
+def evaluate(
+    gold_dir: Path, pred_dir: Path, split: str | None = None, genres: list[str] | None = None
+) -> Evaluation:
+    """Score the dataset exported to ``pred_dir`` against the gold in ``gold_dir`` (one split, or all; the given
+    genres, or all), and the keyword baseline on the same statement texts."""
     gold_documents = read_gold_jsonl(gold_dir / "documents.jsonl", ("document", "province_code", "split"))
     gold_statements = read_gold_jsonl(gold_dir / "statements.jsonl", ("document", "label", "text"))
     known = {row["document"] for row in gold_documents}
@@ -291,8 +378,16 @@ def evaluate(gold_dir: Path, pred_dir: Path, split: str | None = None) -> Evalua
         gold_documents = [row for row in gold_documents if row["split"] == split]
         if not gold_documents:
             raise EvaluationError(f"no gold document in split {split!r}; the gold has splits: {', '.join(splits)}")
+    has_genres = any("genre" in row for row in gold_documents)
+    for row in gold_documents:
+        row["genre"] = str(row.get("genre") or DEFAULT_GENRE)
+    selected = None
+    if genres:
+        selected = select_genres(genres, {row["genre"] for row in gold_documents})
+        gold_documents = [row for row in gold_documents if row["genre"] in selected]
 
-    statements = _read_predicted_statements(pred_dir / "statements.parquet")
+    all_statements = _read_predicted_statements(pred_dir / "statements.parquet")
+    statements = all_statements[all_statements["kind"].isin(REPORTED_KINDS)]
     provinces = _read_predicted_provinces(pred_dir / "documents.csv")
     sources = sorted(set(statements["source_file"]) | set(provinces))
     by_name: dict[str, list[str]] = {}
@@ -309,22 +404,53 @@ def evaluate(gold_dir: Path, pred_dir: Path, split: str | None = None) -> Evalua
     gold_by_document: dict[str, list[dict]] = {}
     for row in gold_statements:
         gold_by_document.setdefault(row["document"], []).append(row)
-    predicted_by_source = {source: frame for source, frame in statements.groupby("source_file", sort=False)}
+    baseline_statements = all_statements.assign(kind=all_statements["text"].map(keyword_label), flagged=False)
 
-    documents = []
-    for row in sorted(gold_documents, key=lambda r: r["document"]):
-        source = by_name.get(row["document"], [None])[0]
-        predicted = predicted_by_source.get(source)
-        documents.append(
-            _evaluate_document(
-                row,
-                gold_by_document.get(row["document"], []),
-                [] if predicted is None else predicted.to_dict("records"),
-                source,
-                provinces.get(source) if source is not None else None,
+    def score(predictions: pd.DataFrame) -> list[DocumentEvaluation]:
+        predicted_by_source = {
+            source: frame for source, frame in predictions[predictions["kind"].isin(REPORTED_KINDS)].groupby(
+                "source_file", sort=False)
+        }
+        documents = []
+        for row in sorted(gold_documents, key=lambda r: r["document"]):
+            source = by_name.get(row["document"], [None])[0]
+            predicted = predicted_by_source.get(source)
+            documents.append(
+                _evaluate_document(
+                    row,
+                    gold_by_document.get(row["document"], []),
+                    [] if predicted is None else predicted.to_dict("records"),
+                    source,
+                    provinces.get(source) if source is not None else None,
+                )
             )
-        )
-    return Evaluation(split, documents, [s for s in sources if s not in scored_sources], warnings)
+        return documents
+
+    unscored = [s for s in sources if s not in scored_sources]
+    return Evaluation(
+        split, score(statements), unscored, warnings, genres=selected, has_genres=has_genres,
+        baseline=Evaluation(split, score(baseline_statements), unscored, genres=selected, has_genres=has_genres),
+        baseline_sees_all_segments=bool((all_statements["kind"] == "other").any()),
+    )
+
+
+def select_genres(requested: list[str], known: set[str]) -> list[str]:
+    """Expand ``wild`` and comma lists (``["press,memo", "tables"]``); refuse a genre the gold does not have."""
+    names = [name.strip() for item in requested for name in item.split(",") if name.strip()]
+    chosen: set[str] = set()
+    for name in names:
+        if name == WILD:
+            chosen |= known - {DEFAULT_GENRE}
+        elif name in known:
+            chosen.add(name)
+        else:
+            raise EvaluationError(
+                f"no gold document of genre {name!r} in scope; the gold has: {', '.join(sorted(known))} "
+                f"(or '{WILD}' for all but {DEFAULT_GENRE})"
+            )
+    if not chosen:
+        raise EvaluationError(f"no gold document in the genres selected ({', '.join(names) or 'none'})")
+    return sorted(chosen)
 
 
 def _evaluate_document(
@@ -360,6 +486,7 @@ def _evaluate_document(
         source_file=source,
         gold_province_code=gold_document.get("province_code"),
         predicted_province_code=province,
+        genre=gold_document.get("genre", DEFAULT_GENRE),
         scores=scores,
         errors=errors,
         predicted_statements=len(predicted),
@@ -397,7 +524,7 @@ def _require(path: Path, frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
 
 
 def _read_predicted_statements(path: Path) -> pd.DataFrame:
-    """The exported achievements, challenges and goals (``other`` rows of an ``--all`` export are not scored)."""
+    """The exported statements, ``other`` rows of an ``--all`` export included (the baseline relabels them)."""
     if not path.is_file():
         raise EvaluationError(f"predictions not found: {path} (run `workreview run` with --out pointing there)")
     try:
@@ -405,7 +532,7 @@ def _read_predicted_statements(path: Path) -> pd.DataFrame:
     except Exception as error:  # pyarrow raises several types for a damaged file
         raise EvaluationError(f"cannot read {path}: {error}") from None
     _require(path, frame, ("source_file", "kind", "text", "flagged"))
-    frame = frame[frame["kind"].isin(REPORTED_KINDS)].copy()
+    frame = frame.copy()
     frame["text"] = frame["text"].fillna("").astype(str)
     frame["flagged"] = frame["flagged"].fillna(False).astype(bool)
     return frame[["source_file", "kind", "text", "flagged"]]
@@ -430,6 +557,8 @@ def render_text(evaluation: Evaluation) -> str:
     """A plain-text report: scores per label, province attribution, flags, then every document."""
     total = evaluation.total
     scope = f"split {evaluation.split}" if evaluation.split else "all splits"
+    if evaluation.genres:
+        scope += f", genres {', '.join(evaluation.genres)}"
     lines = [
         f"Evaluation against the gold ({scope}): {len(evaluation.documents)} documents, "
         f"{total.gold} gold statements, {evaluation.predicted_statements} predicted "
@@ -445,6 +574,28 @@ def render_text(evaluation: Evaluation) -> str:
                  total.tp, total.fp, total.fn, total.gold, total.predicted])
     lines += _text_table(header, rows)
     lines += [f"macro-F1: {evaluation.macro_f1:.3f}", ""]
+    baseline = evaluation.baseline
+    if baseline is not None:
+        seen = ("every segment of an --all export" if evaluation.baseline_sees_all_segments
+                else "only the statements the model exported; export with --all to let it see every segment")
+        lines += [
+            f"Keyword baseline on the same statement texts ({seen}): macro-F1 {baseline.macro_f1:.3f} ("
+            + ", ".join(f"{label} {score.f1:.3f}" for label, score in baseline.labels.items()) + ")",
+            "",
+        ]
+    if evaluation.has_genres:
+        baseline_genres = baseline.by_genre if baseline is not None else {}
+        rows = []
+        for genre, labels in evaluation.by_genre.items():
+            documents = [d for d in evaluation.documents if d.genre == genre]
+            rows.append([
+                genre, len(documents), sum(d.total.gold for d in documents), f"{_macro_f1(labels):.3f}",
+                *(f"{score.f1:.3f}" for score in labels.values()),
+                f"{_macro_f1(baseline_genres[genre]):.3f}" if genre in baseline_genres else "",
+            ])
+        lines += ["Per genre (F1):"]
+        lines += _text_table(["genre", "docs", "gold", "macro-F1", *REPORTED_KINDS, "baseline macro-F1"], rows)
+        lines.append("")
 
     wrong = evaluation.wrong_provinces
     correct = len(evaluation.documents) - len(wrong)
@@ -466,9 +617,9 @@ def render_text(evaluation: Evaluation) -> str:
     rows = []
     for d in evaluation.documents:
         s = d.total
-        rows.append([d.document, d.split or "", s.gold, d.predicted_statements, s.tp, s.fp, s.fn, f"{s.f1:.3f}",
-                     "ok" if d.province_correct else "WRONG"])
-    lines += _text_table(["document", "split", "gold", "pred", "TP", "FP", "FN", "F1", "province"], rows)
+        rows.append([d.document, d.split or "", d.genre, s.gold, d.predicted_statements, s.tp, s.fp, s.fn,
+                     f"{s.f1:.3f}", "ok" if d.province_correct else "WRONG"])
+    lines += _text_table(["document", "split", "genre", "gold", "pred", "TP", "FP", "FN", "F1", "province"], rows)
     if evaluation.unscored_sources:
         lines += ["", f"Not scored (no gold document in scope): {len(evaluation.unscored_sources)} predicted file(s)"]
     lines += [f"Warning: {warning}" for warning in evaluation.warnings]

@@ -3,19 +3,25 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-from pipeline.evaluate import EvaluationError, evaluate, render_text
+from pipeline.evaluate import EvaluationError, evaluate, keyword_label, render_text
+from workreview.cli import app
 
 STATEMENT_COLUMNS = ["source_file", "kind", "text", "flagged", "province_code", "confidence"]
 
 
-def write_gold(root: Path, statements: list[tuple[str, str, str]], documents: dict[str, tuple[str, str]]) -> Path:
-    """``statements``: (document, label, text); ``documents``: name -> (province_code, split)."""
+def write_gold(
+    root: Path, statements: list[tuple[str, str, str]], documents: dict[str, tuple[str, str]],
+    genres: dict[str, str] | None = None,
+) -> Path:
+    """``statements``: (document, label, text); ``documents``: name -> (province_code, split); ``genres``: name ->
+    genre (without it the gold names no genres, like the corpus before issue 12)."""
     gold = root / "gold"
     gold.mkdir()
     rows = [
         {"document": name, "province_code": code, "province": "", "report_year": 2020, "level": "province",
-         "split": split, "format": name.rsplit(".", 1)[-1]}
+         "split": split, "format": name.rsplit(".", 1)[-1], **({"genre": genres[name]} if genres else {})}
         for name, (code, split) in documents.items()
     ]
     (gold / "documents.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
@@ -213,3 +219,119 @@ def test_missing_predictions_give_a_clear_error(tmp_path):
     gold_dir = write_gold(tmp_path, [], {"a.txt": ("KH-7", "test")})
     with pytest.raises(EvaluationError, match="statements.parquet"):
         evaluate(gold_dir, tmp_path / "nowhere")
+
+
+# Three documents of three genres; each has one gold statement the model gets right and the press one a second it
+# mislabels.
+GENRE_GOLD = [
+    ("t.pdf", "achievement", "The district built 3 schools."),
+    ("p.txt", "goal", "The governor said the province will pave 20 km of road."),
+    ("p.txt", "challenge", "Illegal logging remained a problem in the north."),
+    ("m.docx", "challenge", "The hall lacks staff for the one window office."),
+]
+GENRE_PREDICTED = [
+    ("t.pdf", "achievement", "The district built 3 schools."),
+    ("p.txt", "goal", "The governor said the province will pave 20 km of road."),
+    ("p.txt", "achievement", "Illegal logging remained a problem in the north."),
+    ("m.docx", "challenge", "The hall lacks staff for the one window office."),
+    ("m.docx", "other", "Copy to: the provincial governor."),
+]
+
+
+def genre_run(tmp_path: Path, genres: list[str] | None = None, with_genres: bool = True):
+    documents = {"t.pdf": ("KH-7", "dev"), "p.txt": ("KH-7", "dev"), "m.docx": ("KH-7", "dev")}
+    gold_dir = write_gold(tmp_path, GENRE_GOLD, documents,
+                          {"t.pdf": "template", "p.txt": "press", "m.docx": "memo"} if with_genres else None)
+    pred_dir = write_predictions(tmp_path, GENRE_PREDICTED, [(name, "KH-7", "ok", 1) for name in documents])
+    return gold_dir, pred_dir, evaluate(gold_dir, pred_dir, genres=genres)
+
+
+def test_scores_are_given_per_genre(tmp_path):
+    _, _, evaluation = genre_run(tmp_path)
+    genres = evaluation.to_dict()["genres"]
+
+    assert set(genres) == {"template", "press", "memo"}
+    assert genres["press"]["documents"] == 1
+    assert genres["press"]["labels"]["goal"]["f1"] == 1.0
+    assert genres["press"]["labels"]["challenge"]["f1"] == 0.0  # its one challenge was called an achievement
+    assert genres["memo"]["macro_f1"] == pytest.approx(1 / 3)  # challenge right; no achievement, no goal
+    report = render_text(evaluation)
+    assert "Per genre (F1):" in report
+    assert any(line.split()[:4] == ["press", "1", "2", f"{(0 + 0 + 1) / 3:.3f}"] for line in report.splitlines())
+
+
+def test_a_gold_without_genres_prints_no_genre_table(tmp_path):
+    _, _, evaluation = genre_run(tmp_path, with_genres=False)
+
+    assert evaluation.to_dict()["genres"] is None
+    assert "Per genre" not in render_text(evaluation)
+    assert {d.genre for d in evaluation.documents} == {"template"}
+
+
+@pytest.mark.parametrize(
+    ("selection", "documents"),
+    [
+        (["wild"], ["m.docx", "p.txt"]),
+        (["press,memo"], ["m.docx", "p.txt"]),
+        (["press", "template"], ["p.txt", "t.pdf"]),
+        (["template"], ["t.pdf"]),
+    ],
+)
+def test_genres_select_the_documents_scored(tmp_path, selection, documents):
+    _, _, evaluation = genre_run(tmp_path, genres=selection)
+
+    assert [d.document for d in evaluation.documents] == documents
+    assert [d.document for d in evaluation.baseline.documents] == documents
+
+
+def test_an_unknown_genre_is_refused_naming_the_known_ones(tmp_path):
+    with pytest.raises(EvaluationError, match="'pres'.*memo, press, template"):
+        genre_run(tmp_path, genres=["pres"])
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The province plans to set up eight patrol teams.", "goal"),
+        ("A target of 150 km has been set.", "goal"),
+        ("Teachers will be trained in 2022.", "goal"),
+        ("The lack of staff delayed the census.", "challenge"),  # challenge words beat the past tense
+        ("Difficulties remain in the north.", "challenge"),
+        ("The district repaired the market roof.", "achievement"),
+        ("The council held 12 meetings.", "achievement"),
+        ("Forty wells were dug.", "achievement"),
+        ("Revenue: 45%", "achievement"),
+        ("Thanks to all partners.", "other"),
+        ("Copy to: the provincial governor.", "other"),
+    ],
+)
+def test_the_keyword_baseline_follows_the_issue_rules(text, label):
+    assert keyword_label(text) == label
+
+
+def test_the_baseline_relabels_every_exported_text_other_rows_included(tmp_path):
+    _, _, evaluation = genre_run(tmp_path)
+    baseline = evaluation.baseline
+
+    # Model: 3 of 4 right, the "other" row is not scored. Baseline: "built 3" achievement, "will" goal,
+    # "problem" challenge, "lacks" challenge, "Copy to" other (not exported, so not a false positive).
+    assert (evaluation.total.tp, evaluation.total.fp) == (3, 1)
+    assert (baseline.total.tp, baseline.total.fp, baseline.total.fn) == (4, 0, 0)
+    assert evaluation.baseline_sees_all_segments
+    assert evaluation.to_dict()["baseline"]["scope"] == "all segments"
+    assert evaluation.to_dict()["baseline"]["genres"]["press"]["macro_f1"] == pytest.approx(2 / 3)
+    assert "Keyword baseline on the same statement texts (every segment" in render_text(evaluation)
+
+
+def test_the_command_takes_genres_repeated_or_comma_separated(tmp_path):
+    gold_dir, pred_dir, _ = genre_run(tmp_path)
+    runner = CliRunner()
+
+    result = runner.invoke(app, ["evaluate", "--gold", str(gold_dir), "--pred", str(pred_dir), "--json",
+                                 "--genre", "press", "--genre", "memo,template"])
+    wild = runner.invoke(app, ["evaluate", "--gold", str(gold_dir), "--pred", str(pred_dir), "--genre", "wild"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["genres_selected"] == ["memo", "press", "template"]
+    assert wild.exit_code == 0, wild.output
+    assert "2 documents" in wild.output and "genres memo, press" in wild.output

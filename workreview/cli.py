@@ -196,15 +196,20 @@ def evaluate(
     ),
     pred: Annotated[Path, typer.Option("--pred", help="Output folder of a run.")] = Path("data"),
     split: Annotated[str | None, typer.Option("--split", help="Only documents of this split (train/dev/test).")] = None,
+    genre: Annotated[
+        list[str] | None,
+        typer.Option("--genre", help="Only documents of this genre; repeat or comma-separate; 'wild' = all but "
+                     "template."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """Score a run's exported dataset against gold annotations."""
+    """Score a run's exported dataset against gold annotations, per genre and beside the keyword baseline."""
     import json
 
     from pipeline.evaluate import evaluate as score
     from pipeline.evaluate import render_text
 
-    evaluation = score(gold, pred, split=split)
+    evaluation = score(gold, pred, split=split, genres=genre)
     if as_json:
         print(json.dumps(evaluation.to_dict(), indent=2))
     else:
