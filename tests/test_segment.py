@@ -1,5 +1,15 @@
+import pytest
+
 from pipeline.document import Block, BlockKind, Document
-from pipeline.segment import SectionKind, looks_like_heading, section_kind_of, segment
+from pipeline.segment import (
+    TABLE_CELL,
+    ColumnKind,
+    SectionKind,
+    looks_like_heading,
+    looks_like_table_header,
+    section_kind_of,
+    segment,
+)
 
 
 def make_document(*blocks: tuple[BlockKind, str] | tuple[BlockKind, str, int]) -> Document:
@@ -51,3 +61,148 @@ def test_sub_headings_inherit_their_parents_kind_and_spans_point_at_the_text():
     assert by_text["Road | 10 km"].block_kind == "table_row"
     for statement in statements:
         assert document.text[statement.char_start : statement.char_end] == statement.text
+
+
+def table_row(*cells: str) -> tuple[BlockKind, str, None, list[str]]:
+    return (BlockKind.TABLE_ROW, " | ".join(cells), None, list(cells))
+
+
+def make_table_document(*blocks) -> Document:
+    built = [
+        Block(kind=b[0], text=b[1], heading_level=b[2] if len(b) > 2 else None, cells=b[3] if len(b) > 3 else None)
+        for b in blocks
+    ]
+    return Document(source_file="x.pdf", format="pdf", blocks=built).assemble()
+
+
+def assert_spans_point_at_the_text(document: Document, statements) -> None:
+    for statement in statements:
+        assert document.text[statement.char_start : statement.char_end] == statement.text
+
+
+@pytest.mark.parametrize(
+    ("cells", "header"),
+    [
+        (["Challenge", "Cause", "Solution"], True),
+        (["Indicator", "Plan 2021", "Achieved 2021", "%"], True),
+        (["No.", "Activity in 2023", "Indicator"], True),
+        (["Project", "Budget (riel)", "Status at 31 December 2021"], True),
+        (["Rural road maintained (km)", "140", "152.5"], False),
+        (["Roads", "The district repaired the road to Chhouk."], False),
+        (["Kampot", "Takeo"], False),  # short, but no column label
+        (["", ""], False),
+    ],
+)
+def test_a_table_header_is_a_row_of_short_column_labels(cells, header):
+    assert looks_like_table_header(cells) is header
+
+
+def test_header_rows_are_never_statements_and_indicator_rows_stay_whole():
+    document = make_table_document(
+        (BlockKind.PARAGRAPH, "RESULTS"),
+        table_row("Indicator", "Plan 2021", "Achieved 2021"),
+        table_row("Rural road maintained (km)", "140", "152.5"),
+        table_row("Indicator", "Plan 2021", "Achieved 2021"),  # the header again, on the next page
+        table_row("New wells", "260", "241"),
+    )
+    statements = segment(document)
+
+    assert [s.text for s in statements] == ["Rural road maintained (km) | 140 | 152.5", "New wells | 260 | 241"]
+    assert all(s.block_kind == "table_row" and s.column_kind is None for s in statements)
+
+
+def test_a_challenge_cause_solution_table_gives_one_statement_per_cell_with_its_column_kind():
+    document = make_table_document(
+        (BlockKind.PARAGRAPH, "Difficulties and ways to solve them"),
+        table_row("Topic", "Problem", "Root cause", "Proposed action"),
+        table_row("Schools", "Floating schools had no teacher for three months",
+                  "Teachers are posted after the October transfers", "Pay a hardship bonus"),
+        table_row("Health", "The ambulance boat broke down", "-", "Repair the boat before August"),
+        table_row("", "", "", "Ask an NGO partner for a second boat"),
+    )
+    statements = segment(document)
+
+    assert [(s.text, s.column_kind, s.section_kind) for s in statements] == [
+        ("Floating schools had no teacher for three months", ColumnKind.CHALLENGE, SectionKind.CHALLENGES),
+        ("Teachers are posted after the October transfers", ColumnKind.CAUSE, SectionKind.CHALLENGES),
+        ("Pay a hardship bonus", ColumnKind.SOLUTION, SectionKind.GOALS),
+        ("The ambulance boat broke down", ColumnKind.CHALLENGE, SectionKind.CHALLENGES),
+        ("Repair the boat before August", ColumnKind.SOLUTION, SectionKind.GOALS),
+        ("Ask an NGO partner for a second boat", ColumnKind.SOLUTION, SectionKind.GOALS),
+    ]
+    assert {s.block_kind for s in statements} == {TABLE_CELL}
+    assert_spans_point_at_the_text(document, statements)
+
+
+def test_distribution_lists_contents_and_notes_are_not_statements():
+    document = make_document(
+        (BlockKind.PARAGRAPH, "This report consists of five parts: results, problems, plans, budget and annexes."),
+        (BlockKind.HEADING, "Contents", 1),
+        (BlockKind.LIST_ITEM, "Results of 2021"),
+        (BlockKind.LIST_ITEM, "Difficulties"),
+        (BlockKind.LIST_ITEM, "Results of 2021"),  # the contents' first entry again: now the section's heading
+        (BlockKind.PARAGRAPH, "The district repaired 26 km of road. Figures were provided by the commune clerks."),
+        (BlockKind.LIST_ITEM, "Buy a CT scanner for the hospital. Notes: visitor figures come from the tourism "
+                              "department. Pepper areas are estimates."),
+        (BlockKind.PARAGRAPH, "For more detail, see Annex 2 (photos of defects)."),
+        (BlockKind.PARAGRAPH, "NB: commune figures are in Annex A. They were compiled by the clerks."),
+        (BlockKind.PARAGRAPH, "Copy to:"),
+        (BlockKind.LIST_ITEM, "Office of the Council of Ministers"),
+        (BlockKind.PARAGRAPH, "Provincial Council"),
+        (BlockKind.PARAGRAPH, "File"),
+        (BlockKind.PARAGRAPH, "cc: Deputy Governors; Provincial Department of Planning"),
+    )
+    statements = segment(document)
+
+    assert [s.text for s in statements] == [
+        "The district repaired 26 km of road.", "Buy a CT scanner for the hospital."
+    ]
+    assert statements[0].section == "Results of 2021"
+    assert statements[0].section_kind == SectionKind.ACHIEVEMENTS
+    assert_spans_point_at_the_text(document, statements)
+
+
+def test_a_numbered_heading_read_as_a_list_item_opens_its_section():
+    document = make_document(
+        (BlockKind.PARAGRAPH, "The district still has no fire truck."),
+        (BlockKind.LIST_ITEM, "Priorities for 2022"),
+        (BlockKind.LIST_ITEM, "Desilt 14 km of the secondary canal before February."),
+    )
+    statements = segment(document)
+
+    assert [(s.text, s.section_kind) for s in statements] == [
+        ("The district still has no fire truck.", SectionKind.OTHER),
+        ("Desilt 14 km of the secondary canal before February.", SectionKind.GOALS),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "pieces"),
+    [
+        (BlockKind.PARAGRAPH, "The district paved 22 km of road, but the road to the border post is still closed.",
+         ["The district paved 22 km of road", "but the road to the border post is still closed."]),
+        (BlockKind.PARAGRAPH, "Titles were handed to 2,214 families, while disputes in Ta Meun were not settled.",
+         ["Titles were handed to 2,214 families", "while disputes in Ta Meun were not settled."]),
+        (BlockKind.PARAGRAPH, "Revenue rose by 12%; however, spending on roads remained low.",
+         ["Revenue rose by 12%", "however, spending on roads remained low."]),
+        # Not a clause on both sides, or "however" inside a clause: one statement.
+        (BlockKind.PARAGRAPH, "All communes were connected, but not the islands.",
+         ["All communes were connected, but not the islands."]),
+        (BlockKind.PARAGRAPH, "Collection of the tax, however, stayed under 40% of what was due.",
+         ["Collection of the tax, however, stayed under 40% of what was due."]),
+        (BlockKind.PARAGRAPH, "Not only roads were repaired, but also schools were painted.",
+         ["Not only roads were repaired, but also schools were painted."]),
+        # A list item holding two goals.
+        (BlockKind.LIST_ITEM, "Pave 6 km of the busiest streets; water the others in the dry season",
+         ["Pave 6 km of the busiest streets", "water the others in the dry season"]),
+        (BlockKind.LIST_ITEM, "The province will open a drying plant and will look for buyers in Thailand.",
+         ["The province will open a drying plant", "and will look for buyers in Thailand."]),
+        (BlockKind.LIST_ITEM, "Roads: 12 km; wells: 40", ["Roads: 12 km; wells: 40"]),
+    ],
+)
+def test_a_sentence_joining_two_clauses_of_different_kinds_is_two_statements(kind, text, pieces):
+    document = make_document((BlockKind.PARAGRAPH, "Introduction"), (kind, text))
+    statements = segment(document)
+
+    assert [s.text for s in statements] == pieces
+    assert_spans_point_at_the_text(document, statements)
