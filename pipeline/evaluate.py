@@ -258,7 +258,7 @@ class Evaluation:
         return _macro_f1(self.labels)
 
     @property
-    def by_genre(self) -> dict[str, dict[str, LabelScore]]:
+    def by_genre(self) -> dict[str, dict[StatementKind, LabelScore]]:
         """Label scores per genre, genres in alphabetical order."""
         genres = sorted({document.genre for document in self.documents})
         return {genre: _label_totals([d for d in self.documents if d.genre == genre]) for genre in genres}

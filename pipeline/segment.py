@@ -307,7 +307,7 @@ def _is_note(sentence: str) -> bool:
     return bool(NOTE_START.match(sentence) or NOTE_SENTENCE.search(sentence) or CONTENTS_SENTENCE.search(sentence))
 
 
-def _cell_spans(block: Block) -> list[tuple[int, int]] | None:
+def _cell_spans(block: Block) -> list[tuple[int, int] | None] | None:
     """Where each cell sits in the row's text (``None`` for an empty cell); ``None`` if the cells are not found."""
     cells = block.cells if block.cells is not None else block.text.split(" | ")
     spans: list[tuple[int, int] | None] = []
