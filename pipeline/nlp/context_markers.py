@@ -27,18 +27,24 @@ from spacy.training import Example
 
 from pipeline.errors import ModelUnavailable
 from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
+from pipeline.nlp.cue_words import cue_words
 
-CONTEXT_FEATURES = ("section", "block", "lead_in", "position")
+CONTEXT_FEATURES = ("section", "block", "lead_in", "position", "cues")
 POSITION_BUCKETS = 5
 LEAD_IN_WORD = re.compile(r"[a-z]+")
 SECTION_MARKER = "sec="
-MARKER_WORD = re.compile(r"(?:sec|blk|pos|lead)=[a-z0-9_]+")
+MARKER_WORD = re.compile(r"(?:sec|blk|pos|lead|cue)=[a-z0-9_]+")
 
 
 def context_words(
-    features: tuple[str, ...] | list[str], section_kind: str, block_kind: str, lead_in: str, position: float
+    features: tuple[str, ...] | list[str],
+    section_kind: str,
+    block_kind: str,
+    lead_in: str,
+    position: float,
+    text: str = "",
 ) -> list[str]:
-    """The marker words for one statement; only the ``features`` asked for."""
+    """The marker words for one statement (``text``); only the ``features`` asked for."""
     words = []
     if "section" in features:
         words.append(f"{SECTION_MARKER}{section_kind}")
@@ -48,6 +54,8 @@ def context_words(
         words.append(f"pos={min(int(position * POSITION_BUCKETS), POSITION_BUCKETS - 1)}")
     if "lead_in" in features and lead_in:
         words += [f"lead={word}" for word in LEAD_IN_WORD.findall(lead_in.lower())]
+    if "cues" in features:
+        words += cue_words(text)
     return words
 
 
@@ -56,7 +64,9 @@ def with_context(doc: Doc, features: tuple[str, ...] | list[str]) -> Doc:
     context = doc._
     if context.markers:
         return doc
-    markers = context_words(features, context.section_kind, context.block_kind, context.lead_in, context.position)
+    markers = context_words(
+        features, context.section_kind, context.block_kind, context.lead_in, context.position, doc.text
+    )
     if not markers:
         return doc
     tokens = [(token.text, bool(token.whitespace_)) for token in doc]  # one pass: a Token object costs
@@ -82,7 +92,7 @@ class ContextMarkers:
 
     def make_doc(self, text: str, section_kind: str, block_kind: str, lead_in: str, position: float) -> Doc:
         """The ``Doc`` ``with_context`` would make for ``text`` in this context, tokenized once."""
-        markers = context_words(self.features, section_kind, block_kind, lead_in, position)
+        markers = context_words(self.features, section_kind, block_kind, lead_in, position, text)
         doc = self.marker_tokenizer(" ".join([*markers, text]) if markers else text)
         context = doc._
         context.section_kind = section_kind
