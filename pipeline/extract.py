@@ -24,7 +24,7 @@ class Extraction:
     confidence: float
     scores: dict[StatementKind, float]
     cue_kind: str | None
-    """The cue-phrase rules' label when the pipeline carries them as a second opinion (the trained model does)."""
+    """The cue-phrase rules' label when the pipeline carries them as a second opinion (the shipped model does not)."""
     tokens: Doc
     """The statement as the classifier read it, for later steps that need its tokens (sectors)."""
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-
 from importlib.resources import files
 
 import srsly
