@@ -24,7 +24,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from pipeline import inbox, runlock, runs, store, summarize
 from pipeline.guard import ReadLimits
 from pipeline.nlp import load_pipeline, model_version
-from pipeline.process import DocumentResult, process_files
+from pipeline.process import DocumentResult, process_files, skipped_result
 from pipeline.records import DocumentRecord
 from pipeline.vocabulary import DocumentStatus
 
@@ -113,17 +113,26 @@ def ingest_reports(
     doc_timeout: float | None = 120.0,
     max_mb: float | None = 50.0,
     max_pages: int | None = 500,
+    max_memory_mb: float | None = 1536.0,
+    max_unzipped_mb: float | None = 200.0,
     wait: bool = False,
 ) -> RunReport:
     """Read every new or changed report in ``reports_dir`` into the national dataset in ``out_dir``.
 
-    ``doc_timeout`` (seconds), ``max_mb`` and ``max_pages`` bound the reading of one file (``None``: no limit);
+    ``doc_timeout`` (seconds), ``max_mb``, ``max_pages``, ``max_memory_mb`` and ``max_unzipped_mb`` bound the
+    reading of one file (``None``: no limit);
     ``wait`` waits for a run already writing to ``out_dir`` instead of failing at once.
     """
     logger = get_run_logger()
     out = Path(out_dir)
     with runlock.hold(out, wait=wait, on_wait=logger.warning):
-        limits = ReadLimits(timeout_s=doc_timeout, max_mb=max_mb, max_pages=max_pages)
+        limits = ReadLimits(
+            timeout_s=doc_timeout,
+            max_mb=max_mb,
+            max_pages=max_pages,
+            max_memory_mb=max_memory_mb,
+            max_unzipped_mb=max_unzipped_mb,
+        )
         runner = task_runner_for(workers, task_runner, dask_address)
         report = _ingest(reports_dir, out, include_other, batch_size, runner, limits)
     _publish_artifacts(report)
@@ -150,16 +159,22 @@ def _ingest(
         runs.start_run(con, report.run_id, str(Path(reports_dir).resolve()))
     finally:
         con.close()
-    todo = [f for f in files if inbox.needs_processing(f, stored, version)]
+    not_read = [skipped_result(f.source_file, f.skipped) for f in files if f.skipped]
+    todo = [f for f in files if not f.skipped and inbox.needs_processing(f, stored, version)]
     known = {source for source, _ in stored}
     counts.documents_seen = len(files)
     counts.documents_new = sum(f.source_file not in known for f in todo)
     counts.documents_changed = len(todo) - counts.documents_new
-    counts.documents_skipped = report.documents_skipped = len(files) - len(todo)
+    counts.documents_skipped = report.documents_skipped = len(files) - len(todo) - len(not_read)
     logger.info(
-        "%d files found, %d to read, %d unchanged, %d withdrawn",
-        len(files), len(todo), counts.documents_skipped, counts.documents_withdrawn,
+        "%d files found, %d to read, %d unchanged, %d not readable as files, %d withdrawn",
+        len(files), len(todo), counts.documents_skipped, len(not_read), counts.documents_withdrawn,
     )
+    if not_read:  # links out of the inbox, pipes, dangling links: recorded with their reason, never opened
+        save_batch(out, not_read)
+        for result in not_read:
+            report.counts.add(result)
+            report.failures.append(result.document)
 
     batches = [
         [(str(f.path), f.source_file) for f in todo[start : start + batch_size]]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pipeline.hygiene import clean_text
+
 
 class BlockKind(StrEnum):
     HEADING = "heading"
@@ -51,12 +53,17 @@ class Document:
     """Things a reader noticed but could recover from (e.g. a page without a text layer)."""
 
     def assemble(self) -> "Document":
-        """Number the blocks and join their texts into ``text``, recording each block's character span."""
+        """Number the blocks and join their texts into ``text``, recording each block's character span.
+
+        Control and bidi-override characters are dropped here, once for every reader (``pipeline.hygiene``).
+        """
         parts: list[str] = []
         offset = 0
         kept: list[Block] = []
         for block in self.blocks:
-            block.text = block.text.strip()
+            block.text = clean_text(block.text).strip()
+            if block.cells is not None:
+                block.cells = [clean_text(cell) for cell in block.cells]
             if not block.text:
                 continue
             block.index = len(kept)

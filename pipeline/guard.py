@@ -1,15 +1,21 @@
-"""Guards around reading one file: size and page limits, retries of transient I/O errors, and a time limit.
+"""Guards around reading one file: size, page, memory and unzip limits, retries of transient I/O errors, and a
+time limit.
 
 A pathological PDF can make pdfminer loop for hours, and pdfium cannot be interrupted from another thread, so
 the time limit runs the read stage in a persistent child process (one per worker) that is killed and replaced
-when a file takes too long. The child also shields the worker from a reader that crashes the interpreter.
+when a file takes too long. The child also shields the worker from a reader that crashes the interpreter, and
+carries the memory ceiling (``RLIMIT_AS``): a file that would need more fails alone, the worker keeps its memory.
+What a file claims about itself is not trusted: pages are counted by walking the PDF's page tree (its ``/Count``
+can lie) and a Word file's zip directory is checked before anything is inflated.
 """
 
 from __future__ import annotations
 
 import atexit
 import errno
+import itertools
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -22,6 +28,7 @@ from typing import Any, Callable
 
 from pipeline.document import Document
 from pipeline.errors import ReadError
+from pipeline.hygiene import one_line
 from pipeline.read import detect_format, read_document
 from pipeline.vocabulary import DocumentStatus
 
@@ -30,6 +37,14 @@ READER_STARTUP_TIMEOUT_S = 120.0
 """How long a new reader process may take to import the readers (not counted in a file's time limit)."""
 PERMANENT_ERRNOS = {errno.ENOENT, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG}
 """I/O errors that another attempt cannot fix; every other ``OSError`` (EIO, ESTALE, ETIMEDOUT…) is retried."""
+PAGE_COUNT_CAP_FACTOR = 10
+"""Pages are counted up to this many times the page limit; past that the message says "more than"."""
+ZIP_BOMB_RATIO = 100
+"""A zip member inflating to more than this many times its compressed size is refused (Word's XML packs 5–20×,
+images barely), once it would inflate past ``ZIP_BOMB_FROM_MB``."""
+ZIP_BOMB_FROM_MB = 10
+OUT_OF_MEMORY_SIGNS = ("MemoryError", "Unable to allocate", "Cannot allocate memory", "out of memory", "bad_alloc")
+"""How libraries word an allocation that the memory ceiling refused (zlib, numpy, C++ code)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +53,10 @@ class ReadLimits:
     """Longest time reading one file may take; ``None`` reads in the calling process without a limit."""
     max_mb: float | None = 50.0
     max_pages: int | None = 500
+    max_memory_mb: float | None = 1536.0
+    """Address space the reader process may use (``RLIMIT_AS``); only with a time limit, which runs the reader."""
+    max_unzipped_mb: float | None = 200.0
+    """Most a Word file may inflate to, with ``ZIP_BOMB_RATIO`` (``None`` checks neither)."""
     io_attempts: int = 3
     io_backoff_s: float = 0.5
     """Wait before the second attempt; doubled before each further one."""
@@ -65,33 +84,96 @@ def check_size(path: Path, max_mb: float | None) -> None:
         raise ReadError(f"file too large: {size / MB:.1f} MB > {max_mb:g} MB limit")
 
 
-def pdf_page_count(path: Path) -> int | None:
-    """Pages of a PDF, counted without parsing them; ``None`` when pdfium cannot open it (the reader says why)."""
-    import pypdfium2
+def pdf_page_count(path: Path, stop_after: int | None = None) -> int | None:
+    """Pages of a PDF, counted by walking its page tree (not trusting ``/Count``) without parsing any page, up to
+    ``stop_after``; ``None`` when the file cannot be opened (encrypted or damaged: the reader says why)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
 
     try:
-        pdf = pypdfium2.PdfDocument(path)
-    except Exception:  # encrypted or damaged: left to the PDF reader's clearer message
+        with path.open("rb") as file:
+            pages = PDFPage.create_pages(PDFDocument(PDFParser(file)))
+            return sum(1 for _ in itertools.islice(pages, stop_after))
+    except MemoryError:
+        raise
+    except Exception:  # left to the PDF reader's clearer message
         return None
+
+
+def check_pages(path: Path, max_pages: int) -> None:
+    cap = max_pages * PAGE_COUNT_CAP_FACTOR
+    pages = pdf_page_count(path, stop_after=cap + 1)
+    if pages is not None and pages > cap:
+        raise ReadError(f"too many pages: more than {cap} > {max_pages} page limit")
+    if pages is not None and pages > max_pages:
+        raise ReadError(f"too many pages: {pages} > {max_pages} page limit")
+
+
+def check_unzipped_size(path: Path, max_mb: float) -> None:
+    """Refuse a zip bomb from its directory, before anything is inflated. The declared sizes can be trusted that
+    far: ``zipfile`` stops a member at its declared size and fails its checksum if more would come out."""
+    import zipfile
+
     try:
-        return len(pdf)
-    finally:
-        pdf.close()
+        with zipfile.ZipFile(path) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: the reader says so
+    total = sum(member.file_size for member in members)
+    size_mb = path.stat().st_size / MB
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > ZIP_BOMB_FROM_MB * MB and ratio > ZIP_BOMB_RATIO:
+            raise ReadError(
+                f"the file would unpack to {total / MB:,.0f} MB from {size_mb:.1f} MB ({ratio:,.0f} times the size "
+                "of its part): a zip bomb, not read"
+            )
+    if total > max_mb * MB:
+        raise ReadError(f"the file would unpack to {total / MB:,.0f} MB, over the {max_mb:g} MB limit")
+
+
+def memory_message(limits: ReadLimits) -> str:
+    if limits.max_memory_mb is None or limits.timeout_s is None:
+        return "the file needs more memory than this machine could give the reader"
+    return f"the file needs more memory than the reader may use ({limits.max_memory_mb:g} MB limit)"
 
 
 def read_file(path: str, source_file: str, limits: ReadLimits) -> Document:
-    """The read stage with its page limit and I/O retries; any reader bug becomes a ``ReadError``."""
+    """The read stage with its page and unzip limits and I/O retries; any failure becomes a ``ReadError``."""
     file = Path(path)
     try:
-        if limits.max_pages is not None and detect_format(file) == "pdf":
-            pages = pdf_page_count(file)
-            if pages is not None and pages > limits.max_pages:
-                raise ReadError(f"too many pages: {pages} > {limits.max_pages} page limit")
+        fmt = detect_format(file)
+        if limits.max_pages is not None and fmt == "pdf":
+            check_pages(file, limits.max_pages)
+        if limits.max_unzipped_mb is not None and fmt == "docx":
+            check_unzipped_size(file, limits.max_unzipped_mb)
         return retry_io(read_document, file, source_file, attempts=limits.io_attempts, backoff_s=limits.io_backoff_s)
-    except ReadError:
+    except MemoryError:
+        raise ReadError(memory_message(limits)) from None
+    except ReadError as exc:
+        if any(sign in str(exc) for sign in OUT_OF_MEMORY_SIGNS):
+            raise ReadError(memory_message(limits)) from exc
         raise
     except Exception as exc:  # a reader bug must not stop the run: record it like any unreadable file
-        raise ReadError(f"unexpected {type(exc).__name__} while reading: {exc}".splitlines()[0][:300]) from exc
+        raise ReadError(unexpected_message(exc, "reading")) from exc
+
+
+def unexpected_message(exc: BaseException, stage: str) -> str:
+    """A reader or stage bug, said plainly: the error's kind stays for whoever fixes it."""
+    detail = one_line(str(exc), 160)
+    return f"an internal error while {stage} this file ({type(exc).__name__}{': ' + detail if detail else ''})"
+
+
+def read_with_ceiling(read: Callable[..., Document], path: str, source_file: str, limits: ReadLimits) -> Document:
+    """``read`` (``read_file``) in the reader process, under the memory ceiling (the soft limit, so the next file
+    can set its own). Never called in the worker itself: the ceiling would bind the whole worker."""
+    ceiling = resource.RLIM_INFINITY if limits.max_memory_mb is None else int(limits.max_memory_mb * MB)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY and (ceiling == resource.RLIM_INFINITY or ceiling > hard):
+        ceiling = hard
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    return read(path, source_file, limits)
 
 
 class ReaderProcess:
@@ -209,12 +291,17 @@ def guarded_read(path: Path, source_file: str, limits: ReadLimits) -> Document:
         raise ReadError(f"cannot open file: {exc.strerror or exc}") from exc
     if limits.timeout_s is None:
         return read_file(str(path), source_file, limits)
+    reader = _shared_reader()
     try:
-        return _shared_reader().call(read_file, str(path), source_file, limits, timeout_s=limits.timeout_s)
+        return reader.call(read_with_ceiling, read_file, str(path), source_file, limits, timeout_s=limits.timeout_s)
     except TimeoutError:
         raise ReadError(f"timeout: reading took longer than {limits.timeout_s:g} s") from None
     except ChildProcessError as exc:
         raise ReadError(str(exc)) from None
+    except ReadError as exc:
+        if str(exc) == memory_message(limits):
+            reader.stop()  # a fresh reader for the next file, not one whose heap the failed file left fragmented
+        raise
 
 
 def _serve(read_fd: int, write_fd: int) -> None:

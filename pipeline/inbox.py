@@ -4,14 +4,23 @@ Every regular file is a candidate, so an unsupported or broken one is recorded a
 silently ignored. Only what cannot be a submission is left out: hidden files, Office lock files (``~$…``)
 and whatever the folder's ``.workreviewignore`` lists (one glob pattern per line, ``#`` comments; a
 pattern ending in ``/`` names a folder).
+
+The folder is a boundary: a symbolic link is followed only to a regular file inside the folder; a link out of
+it, to a folder, a dangling link, a link loop and special files (pipes, sockets, devices) are *skipped*: listed
+with the reason, never opened. File names are shown as ``pipeline.hygiene.visible_name`` writes them.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import os
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.hygiene import visible_name
 from pipeline.process import file_digest
 
 IGNORE_FILE = ".workreviewignore"
@@ -23,6 +32,16 @@ class InboxFile:
     source_file: str
     """Path relative to the reports folder, with forward slashes."""
     document_id: str
+    skipped: str | None = None
+    """Why the entry is recorded without being read (``None``: a file to read)."""
+
+
+SPECIAL_FILES = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
 
 
 def _ignore_patterns(root: Path) -> list[str]:
@@ -46,24 +65,71 @@ def _ignored(relative: str, patterns: list[str]) -> bool:
 
 
 def discover(root: Path) -> list[InboxFile]:
-    """All candidate files under ``root``, sorted by relative path, each with its content hash."""
+    """All candidate files under ``root``, sorted by relative path, each with its content hash or skip reason."""
     root = root.resolve()
     if not root.is_dir():
         raise NotADirectoryError(f"reports folder not found: {root}")
     patterns = _ignore_patterns(root)
     files = []
-    for path in sorted(root.rglob("*")):
+    for path in sorted(_entries(root, root, patterns)):
         relative = path.relative_to(root).as_posix()
-        if any(part.startswith(".") or part.startswith("~$") for part in relative.split("/")):
+        if _ignored(relative, patterns):
             continue
-        if not path.is_file() or _ignored(relative, patterns):
+        name = visible_name(relative)
+        target, reason = _target(path, root)
+        if reason is not None:
+            files.append(InboxFile(path, name, "", reason))
             continue
         try:
-            digest = file_digest(path)
+            digest = file_digest(target)
         except OSError:
             digest = ""  # process_file records the read error
-        files.append(InboxFile(path, relative, digest))
+        files.append(InboxFile(target, name, digest))
     return files
+
+
+def _entries(folder: Path, root: Path, patterns: list[str]) -> Iterator[Path]:
+    """Everything under ``folder`` that is not a folder, without following links to folders; hidden entries and
+    Office lock files left out."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith((".", "~$")):
+            continue
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            if not _ignored(path.relative_to(root).as_posix() + "/", patterns):
+                yield from _entries(path, root, patterns)
+        else:
+            yield path
+
+
+def _target(path: Path, root: Path) -> tuple[Path, str | None]:
+    """The regular file to read for ``path`` (itself, or a link's target inside ``root``), or why there is none."""
+    try:
+        mode = os.lstat(path).st_mode
+        target = path
+        if stat.S_ISLNK(mode):
+            try:
+                target = Path(os.path.realpath(path, strict=True))
+            except FileNotFoundError:
+                return path, "a link to a file that does not exist: not read"
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    return path, "a link that loops back on itself: not read"
+                raise
+            if not target.is_relative_to(root):
+                return path, "a link to a file outside the reports folder: not read"
+            mode = os.stat(target).st_mode
+    except OSError as exc:
+        return path, f"cannot open file: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
+        return path, "a link to a folder: not followed"
+    if not stat.S_ISREG(mode):
+        return path, f"not a regular file ({SPECIAL_FILES.get(stat.S_IFMT(mode), 'a special file')}): not read"
+    return target, None
 
 
 def needs_processing(

@@ -18,7 +18,8 @@ from pipeline.document import Block, BlockKind, Document
 from pipeline.errors import ReadError
 from pipeline.extract import Extraction, extract
 from pipeline.flags import review_policy, statement_flags
-from pipeline.guard import ReadLimits, guarded_read, retry_io
+from pipeline.guard import ReadLimits, guarded_read, retry_io, unexpected_message
+from pipeline.hygiene import one_line
 from pipeline.nlp import load_pipeline, model_version
 from pipeline.normalize import Attribution, attribute_document
 from pipeline.quantities import Quantity, find_quantities, summarize, target_year
@@ -54,7 +55,7 @@ def normalized_text(text: str) -> str:
 def statement_id(source_file: str, text: str, occurrence: int) -> str:
     """Stable across re-runs and new versions of a file: depends only on where and what, not on the bytes."""
     key = f"{source_file}\x00{normalized_text(text)}\x00{occurrence}"
-    return hashlib.sha256(key.encode()).hexdigest()[:20]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def normalize_stage(
@@ -96,17 +97,16 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
     try:
         document_id = retry_io(file_digest, path, attempts=limits.io_attempts, backoff_s=limits.io_backoff_s)
     except OSError as exc:
-        return DocumentResult(
-            DocumentRecord("", source_file, fmt, status=DocumentStatus.FAILED, error=f"cannot read file: {exc}")
-        )
+        error = one_line(f"cannot read file: {exc.strerror or exc}")
+        return DocumentResult(DocumentRecord("", source_file, fmt, status=DocumentStatus.FAILED, error=error))
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     try:
         document = guarded_read(path, source_file, limits)
     except ReadError as exc:
-        return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=exc.status, error=str(exc)))
+        return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=exc.status, error=one_line(str(exc))))
     except Exception as exc:  # a reader bug must not stop the run: record it like any unreadable file
-        message = f"unexpected {type(exc).__name__} while reading: {exc}".splitlines()[0][:300]
+        message = unexpected_message(exc, "reading")
         return DocumentResult(
             DocumentRecord(document_id, source_file, fmt, status=DocumentStatus.FAILED, error=message)
         )
@@ -220,6 +220,14 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
             for q in found
         )
     return DocumentResult(record, records, seconds, words, quantity_records)
+
+
+def skipped_result(source_file: str, reason: str) -> DocumentResult:
+    """An inbox entry recorded without being read: ``pipeline.inbox`` says why (a link out of the folder, a pipe…)."""
+    from pipeline.read import detect_format
+
+    fmt = detect_format(Path(source_file))
+    return DocumentResult(DocumentRecord("", source_file, fmt, status=DocumentStatus.SKIPPED, error=reason))
 
 
 def process_files(items: list[tuple[str, str]], limits: ReadLimits = ReadLimits()) -> list[DocumentResult]:

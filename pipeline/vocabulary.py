@@ -26,6 +26,8 @@ class DocumentStatus(StrEnum):
     FAILED = "failed"
     NEEDS_OCR = "needs_ocr"
     UNSUPPORTED = "unsupported"
+    SKIPPED = "skipped"
+    """In the inbox but never opened: a link out of the folder, a pipe, a dangling link (``pipeline.inbox``)."""
 
 
 class ReviewStatus(StrEnum):

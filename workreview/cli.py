@@ -118,7 +118,9 @@ def run(
     all_statements: Annotated[
         bool, typer.Option("--all", help="Also export statements labelled 'other'.")
     ] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any document failed.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 if any file was not read (failed, unsupported, skipped…).")
+    ] = False,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes.")] = 1,
     task_runner: Annotated[
         str, typer.Option("--task-runner", help="'local' (this machine) or 'dask' (an existing Dask cluster).")
@@ -131,6 +133,12 @@ def run(
     ] = 120.0,
     max_mb: Annotated[float, typer.Option("--max-mb", min=0, help="Largest file read, in MB (0: no limit).")] = 50.0,
     max_pages: Annotated[int, typer.Option("--max-pages", min=0, help="Most PDF pages read (0: no limit).")] = 500,
+    max_memory_mb: Annotated[
+        float, typer.Option("--max-memory-mb", min=0, help="Memory the reader process may use, in MB (0: no limit).")
+    ] = 1536.0,
+    max_unzipped_mb: Annotated[
+        float, typer.Option("--max-unzipped-mb", min=0, help="Most a Word file may unpack to, in MB (0: no limit).")
+    ] = 200.0,
     wait: Annotated[bool, typer.Option("--wait", help="If another run is writing to OUT, wait for it.")] = False,
 ) -> None:
     """Ingest every new or changed report in REPORTS_DIR into the dataset in OUT."""
@@ -176,7 +184,7 @@ def run(
         f"in {elapsed:.1f} s."
     )
     if report.failures:
-        table = Table(title=f"{len(report.failures)} file(s) could not be read", show_lines=False)
+        table = Table(title=f"{len(report.failures)} file(s) not read", show_lines=False)
         for column in ("File", "Status", "Error"):
             table.add_column(column, overflow="fold")
         for failure in report.failures:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -47,19 +49,25 @@ def _word_before(doc: Doc, index: int) -> str | None:
 
 @Language.component("report_sentencizer")
 def report_sentencizer(doc: Doc) -> Doc:
-    """Start a sentence after sentence-final punctuation (not an abbreviation) before a capital, digit or quote."""
+    """Start a sentence after sentence-final punctuation (not an abbreviation) before a capital, digit or quote.
+
+    The boundaries are written in one ``from_array`` call: setting ``token.is_sent_start`` one token at a time
+    re-checks the whole document each time, which is quadratic in its length."""
+    starts = numpy.full((len(doc), 1), -1, dtype="int64")
     for index, token in enumerate(doc):
         if index == 0:
-            token.is_sent_start = True
+            starts[index] = 1
             continue
         previous = doc[index - 1]
         if token.is_space or not (previous.whitespace_ or previous.is_space) or token.text[0] not in OPENERS and not (
             token.text[0].isupper() or token.text[0].isdigit()
         ):
-            token.is_sent_start = False
             continue
         word = _word_before(doc, index)
-        token.is_sent_start = word is not None and _ends_sentence(word)
+        if word is not None and _ends_sentence(word):
+            starts[index] = 1
+    if len(doc):
+        doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy's attribute arrays are uint64: -1 wraps
     return doc
 
 
@@ -71,16 +79,40 @@ def sentence_splitter() -> Language:
     return nlp
 
 
+PIECE_CHARS = 100_000
+"""A text longer than this (a report whose line breaks were lost) goes to spaCy in pieces cut after a sentence end
+where there is one: spaCy refuses a text over its ``max_length`` (1,000,000 characters), and no real paragraph
+comes near it."""
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """``text`` as ``(offset, piece)`` pairs of at most ``PIECE_CHARS`` characters."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > PIECE_CHARS:
+        window = text[start : start + PIECE_CHARS]
+        cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
+        cut = cut + 2 if cut > 0 else (window.rfind(" ") + 1 or PIECE_CHARS)
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
 def split_sentences(texts: list[str]) -> list[list[tuple[int, int]]]:
     """Character spans of the sentences of each text, whitespace trimmed."""
-    spans: list[list[tuple[int, int]]] = []
-    for doc in sentence_splitter().pipe(texts, batch_size=256):
-        sentence_spans = []
+    owners: list[tuple[int, int]] = []  # (index of the text, offset of the piece in it)
+    pieces: list[str] = []
+    for index, text in enumerate(texts):
+        for offset, piece in _pieces(text):
+            owners.append((index, offset))
+            pieces.append(piece)
+    spans: list[list[tuple[int, int]]] = [[] for _ in texts]
+    for (index, offset), doc in zip(owners, sentence_splitter().pipe(pieces, batch_size=256)):
         for sentence in doc.sents:
             text = sentence.text
             start = sentence.start_char + (len(text) - len(text.lstrip()))
             end = sentence.end_char - (len(text) - len(text.rstrip()))
             if end > start:
-                sentence_spans.append((start, end))
-        spans.append(sentence_spans)
+                spans[index].append((offset + start, offset + end))
     return spans

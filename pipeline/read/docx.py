@@ -45,7 +45,7 @@ def partition_docx(path: Path) -> Document:
         items = list(_items(word.element.body, word))
         has_images = bool(word.element.body.xpath(".//w:drawing | .//w:pict"))
     except Exception as exc:  # python-docx and lxml raise many kinds of error on damaged XML
-        raise ReadError(f"the Word document's content is damaged ({_first_line(exc)})") from exc
+        raise ReadError(f"not a valid Word .docx file ({_first_line(exc)})") from exc
     document = Document(source_file=path.name, format="docx", blocks=keep_lone_numbered_headings(items)).assemble()
     if not document.blocks:
         if has_images:
@@ -73,9 +73,17 @@ def _open(path: Path) -> WordDocument:
         raise ReadError(f"not a valid Word .docx file ({_first_line(exc)})") from exc
 
 
+_UNSAFE_XML = ("amplification", "xml_parse_huge", "resource limit", "entity", "huge input lookup", "depth")
+"""Signs in libxml2's messages that the XML was refused for its size or entity expansion (the billion laughs)."""
+
+
 def _first_line(exc: Exception) -> str:
+    """The library's reason, or a plain one when libxml2 refused oversized or self-expanding XML."""
     message = str(exc).strip().splitlines()
-    return (message[0] if message else type(exc).__name__)[:200]
+    reason = (message[0] if message else type(exc).__name__)[:200]
+    if any(sign in reason.lower() for sign in _UNSAFE_XML):
+        return "its XML is oversized or expands entities without end, which is refused"
+    return reason
 
 
 def _items(container, parent) -> Iterator[Item]:
