@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Embeddings, overrides and isolates. The plain marks (U+200E, U+200F) cannot reorder text and are kept."""
@@ -67,5 +71,21 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-SQL_SPREADSHEET_SAFE = "CASE WHEN regexp_matches({column}, '^[=+\\-@\\t\\r\uff1d\uff0b\uff0d\uff20]') THEN '''' || {column} ELSE {column} END"
-"""The same rule in DuckDB SQL, for exports written with ``COPY``."""
+def spreadsheet_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell made ``spreadsheet_safe`` (numbers stay numbers)."""
+    import pandas as pd
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(spreadsheet_safe, na_action="ignore")
+    return safe
+
+
+def sql_spreadsheet_safe(column: str) -> str:
+    """``spreadsheet_safe`` as a DuckDB expression over a quoted column name, for exports written with ``COPY``."""
+    return f"CASE WHEN regexp_matches({column}, '{_SQL_FORMULA_START}') THEN '''' || {column} ELSE {column} END"
+
+
+_SQL_FORMULA_START = "^[=+\\-@\\t\\r\uff1d\uff0b\uff0d\uff20]"
+"""``FORMULA_STARTS`` as an RE2 character class (RE2 reads ``\\t`` and ``\\r`` as tab and carriage return)."""

@@ -18,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline import store
+from pipeline.hygiene import spreadsheet_safe, spreadsheet_safe_frame
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only
 from pipeline.errors import InvalidInput, QueryRefused
 from pipeline.vocabulary import REPORTED_KINDS
@@ -146,7 +147,7 @@ def export_statements(out_dir: str | Path, selection: StatementFilter, fmt: str,
     tmp = target.with_name(target.name + ".tmp")
     try:
         if fmt == "csv":
-            statements.to_csv(tmp, index=False)
+            spreadsheet_safe_frame(statements).to_csv(tmp, index=False)
         elif fmt == "parquet":
             statements.to_parquet(tmp, index=False)
         else:
@@ -160,7 +161,8 @@ def export_statements(out_dir: str | Path, selection: StatementFilter, fmt: str,
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     """An Excel workbook, one sheet per frame. Report text is untrusted: a statement starting with ``=`` stays
-    text instead of becoming a formula, and control characters Excel cannot store are dropped."""
+    text instead of becoming a formula (typed as text and, as in the CSV exports, prefixed with ``'``: OWASP's rule,
+    which also holds when someone edits the cell), and control characters Excel cannot store are dropped."""
     workbook = Workbook(write_only=True)
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(name)
@@ -173,6 +175,6 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
 def _cell(sheet, value: object) -> object:
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = WriteOnlyCell(sheet, value=spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", value)))
     cell.data_type = "s"
     return cell

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord, as_row, exported_columns, sql_columns
+from pipeline.hygiene import sql_spreadsheet_safe
 from pipeline.review import ROLE_OVERRIDE, apply_reviews
 from pipeline.vocabulary import REPORTED_KINDS, DocumentStatus
 
@@ -247,10 +248,23 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path, include_other: bool = 
     ):
         target = paths[key]
         tmp = target.with_name(target.name + ".tmp")
-        fmt = "PARQUET" if target.suffix == ".parquet" else "CSV, HEADER"
-        con.execute(f"COPY ({query}) TO '{_sql_path(tmp)}' (FORMAT {fmt})")
+        if target.suffix == ".parquet":
+            con.execute(f"COPY ({query}) TO '{_sql_path(tmp)}' (FORMAT PARQUET)")
+        else:
+            con.execute(f"COPY ({spreadsheet_safe_query(con, query)}) TO '{_sql_path(tmp)}' (FORMAT CSV, HEADER)")
         tmp.replace(target)
     return paths
+
+
+def spreadsheet_safe_query(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """``query`` with its text columns neutralised for spreadsheets (``pipeline.hygiene``): CSV files are opened in
+    Excel, which would run a statement that starts with ``=`` as a formula. Row order is kept."""
+    columns = con.execute(f"DESCRIBE {query}").fetchall()
+    selected = []
+    for name, column_type, *_ in columns:
+        quoted = '"' + name.replace('"', '""') + '"'
+        selected.append(f"{sql_spreadsheet_safe(quoted)} AS {quoted}" if column_type == "VARCHAR" else quoted)
+    return f"SELECT {', '.join(selected)} FROM ({query})"
 
 
 def _sql_path(path: Path) -> str:

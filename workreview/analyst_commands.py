@@ -47,7 +47,9 @@ def query(
 
     result = run_query(out, sql)
     if output_format is OutputFormat.csv:
-        result.to_csv(sys.stdout, index=False)
+        from pipeline.hygiene import spreadsheet_safe_frame
+
+        spreadsheet_safe_frame(result).to_csv(sys.stdout, index=False)
     elif output_format is OutputFormat.json:
         print(result.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
     else:
