@@ -104,7 +104,8 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
     try:
         document = guarded_read(path, source_file, limits)
     except ReadError as exc:
-        return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=exc.status, error=one_line(str(exc))))
+        error = one_line(str(exc))
+        return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=exc.status, error=error))
     except Exception as exc:  # a reader bug must not stop the run: record it like any unreadable file
         message = unexpected_message(exc, "reading")
         return DocumentResult(

@@ -18,9 +18,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline import store
-from pipeline.hygiene import spreadsheet_safe, spreadsheet_safe_frame
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only
 from pipeline.errors import InvalidInput, QueryRefused
+from pipeline.hygiene import spreadsheet_safe, spreadsheet_safe_frame
 from pipeline.vocabulary import REPORTED_KINDS
 
 READING_STATEMENTS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord, as_row, exported_columns, sql_columns
 from pipeline.hygiene import sql_spreadsheet_safe
+from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord, as_row, exported_columns, sql_columns
 from pipeline.review import ROLE_OVERRIDE, apply_reviews
 from pipeline.vocabulary import REPORTED_KINDS, DocumentStatus
 

@@ -152,6 +152,9 @@ def build_hostile_corpus(inbox: Path, outside: Path) -> list[HostileCase]:
     outside.mkdir(parents=True, exist_ok=True)
     cases: list[HostileCase] = []
 
+    def expect(*outcome) -> None:
+        cases.append(HostileCase(*outcome))
+
     def write(name: str | bytes, data: bytes) -> None:
         path = os.path.join(os.fsencode(inbox), os.fsencode(name))
         with open(path, "wb") as file:
@@ -161,46 +164,46 @@ def build_hostile_corpus(inbox: Path, outside: Path) -> list[HostileCase]:
     long_text = _sentences(LONG_TEXT_CHARS // 70, rng)
     assert len(long_text) > 1_000_000
     write("one-line-report.txt", long_text.encode())
-    cases.append(HostileCase("1.1 M-character one-line TXT", "one-line-report.txt", "ok", None, "cycle 0."))
+    expect("1.1 M-character one-line TXT", "one-line-report.txt", "ok", None, "cycle 0.")
     write("one-paragraph-report.docx", _docx_bytes([long_text]))
-    cases.append(HostileCase("1.1 M-character one-paragraph DOCX", "one-paragraph-report.docx", "ok", None, "cycle 1."))
+    expect("1.1 M-character one-paragraph DOCX", "one-paragraph-report.docx", "ok", None, "cycle 1.")
 
     # File names a file system allows but UTF-8 does not (a Latin-1 name copied from an old share), or with a
     # line break in them.
     write(b"kampot-r\xe9sum\xe9.txt", _text([*REPORT_HEAD, "The commune repaired 14 km of laterite road."]))
-    cases.append(HostileCase("non-UTF-8 file name", "kampot-r\\xe9sum\\xe9.txt", "ok", None, "14 km of laterite road"))
+    expect("non-UTF-8 file name", "kampot-r\\xe9sum\\xe9.txt", "ok", None, "14 km of laterite road")
     write("two\nlines.txt", _text([*REPORT_HEAD, "The district drilled 31 new wells for schools."]))
-    cases.append(HostileCase("line break in the file name", "two\\nlines.txt", "ok", None, "31 new wells"))
+    expect("line break in the file name", "two\\nlines.txt", "ok", None, "31 new wells")
 
     # Links and special files.
     (outside / "secret.txt").write_text(f"{OUTSIDE_CANARY}\n", encoding="utf-8")
     os.symlink(outside / "secret.txt", inbox / "takeo-report.txt")
-    cases.append(HostileCase("link to a file outside the inbox", "takeo-report.txt", "skipped", "outside the reports folder"))
+    expect("link to a file outside the inbox", "takeo-report.txt", "skipped", "outside the reports folder")
     write("kep-report.txt", _text([*REPORT_HEAD, "Kep trained 260 village health volunteers."]))
-    cases.append(HostileCase("regular file (link target)", "kep-report.txt", "ok", None, "260 village health volunteers"))
+    expect("regular file (link target)", "kep-report.txt", "ok", None, "260 village health volunteers")
     os.symlink("kep-report.txt", inbox / "kep-report-copy.txt")
-    cases.append(HostileCase("link to a file inside the inbox", "kep-report-copy.txt", "ok", None, "260 village health"))
+    expect("link to a file inside the inbox", "kep-report-copy.txt", "ok", None, "260 village health")
     os.mkfifo(inbox / "pursat-report.txt")
-    cases.append(HostileCase("named pipe (FIFO)", "pursat-report.txt", "skipped", "not a regular file (a named pipe)"))
+    expect("named pipe (FIFO)", "pursat-report.txt", "skipped", "not a regular file (a named pipe)")
     os.symlink(inbox / "no-such-report.pdf", inbox / "kratie-report.pdf")
-    cases.append(HostileCase("dangling link", "kratie-report.pdf", "skipped", "a link to a file that does not exist"))
+    expect("dangling link", "kratie-report.pdf", "skipped", "a link to a file that does not exist")
     os.symlink("loop-b.txt", inbox / "loop-a.txt")
     os.symlink("loop-a.txt", inbox / "loop-b.txt")
-    cases.append(HostileCase("link loop (a)", "loop-a.txt", "skipped", "a link that loops"))
-    cases.append(HostileCase("link loop (b)", "loop-b.txt", "skipped", "a link that loops"))
+    expect("link loop (a)", "loop-a.txt", "skipped", "a link that loops")
+    expect("link loop (b)", "loop-b.txt", "skipped", "a link that loops")
 
     # Limits that must hold whatever the file claims.
     write("lying-page-count.pdf", _pdf_lying_page_count(3000))
-    cases.append(HostileCase("PDF declaring /Count 1 with 3,000 pages", "lying-page-count.pdf", "failed",
-                             "too many pages: 3000 > 500 page limit"))
+    expect("PDF declaring /Count 1 with 3,000 pages", "lying-page-count.pdf", "failed",
+                             "too many pages: 3000 > 500 page limit")
     write("zip-bomb.docx", _docx_bomb())
-    cases.append(HostileCase("DOCX zip bomb (1 GiB inflated)", "zip-bomb.docx", "failed", "would unpack to"))
+    expect("DOCX zip bomb (1 GiB inflated)", "zip-bomb.docx", "failed", "would unpack to")
     write("flate-bomb.pdf", _pdf_flate_bomb())
-    cases.append(HostileCase("PDF with a 1 GiB flate stream", "flate-bomb.pdf", "failed", "more memory than"))
+    expect("PDF with a 1 GiB flate stream", "flate-bomb.pdf", "failed", "more memory than")
 
     # Content that must come out clean.
     write("nul-bytes.txt", _text([*REPORT_HEAD, "The province\x00 vaccinated 5,400\x00 children against measles."]))
-    cases.append(HostileCase("NUL bytes in the text", "nul-bytes.txt", "ok", None, "vaccinated 5,400 children"))
+    expect("NUL bytes in the text", "nul-bytes.txt", "ok", None, "vaccinated 5,400 children")
     write("formulas.txt", _text([
         *REPORT_HEAD,
         '=HYPERLINK("http://example.invalid/x","Click for the annex") built 12 classrooms.',
@@ -208,23 +211,24 @@ def build_hostile_corpus(inbox: Path, outside: Path) -> list[HostileCase]:
         "+855 families were connected to clean water.",
         "-12 percent fewer traffic accidents were recorded.",
     ]))
-    cases.append(HostileCase("spreadsheet formulas in statements", "formulas.txt", "ok", None, "=HYPERLINK("))
-    write("bidi-override.txt", _text([*REPORT_HEAD, "The district \u202efdp.exe\u202c repaired 9 bridges \u2066in 2020\u2069."]))
-    cases.append(HostileCase("bidi override characters", "bidi-override.txt", "ok", None, "repaired 9 bridges"))
+    expect("spreadsheet formulas in statements", "formulas.txt", "ok", None, "=HYPERLINK(")
+    disguised = "The district \u202efdp.exe\u202c repaired 9 bridges \u2066in 2020\u2069."
+    write("bidi-override.txt", _text([*REPORT_HEAD, disguised]))
+    expect("bidi override characters", "bidi-override.txt", "ok", None, "repaired 9 bridges")
 
     # Mislabelled and broken files: the message says what the file really is.
     write("svay-rieng-report.pdf", _docx_bytes(["Svay Rieng Provincial Administration", "Annual report."]))
-    cases.append(HostileCase("Word file named .pdf", "svay-rieng-report.pdf", "failed",
-                             "this is a Word document (.docx) named .pdf"))
+    expect("Word file named .pdf", "svay-rieng-report.pdf", "failed",
+                             "this is a Word document (.docx) named .pdf")
     write("prey-veng-report.docx", _pdf_lying_page_count(1))
-    cases.append(HostileCase("PDF named .docx", "prey-veng-report.docx", "failed", "this is a PDF document named .docx"))
+    expect("PDF named .docx", "prey-veng-report.docx", "failed", "this is a PDF document named .docx")
     write("kratie-scan.pdf", b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(2000)))
-    cases.append(HostileCase("PNG image named .pdf", "kratie-scan.pdf", "unsupported", "this is a PNG image named .pdf"))
+    expect("PNG image named .pdf", "kratie-scan.pdf", "unsupported", "this is a PNG image named .pdf")
     write("billion-laughs.docx", _docx_billion_laughs())
-    cases.append(HostileCase("DOCX with an entity-expansion bomb", "billion-laughs.docx", "failed",
-                             "its XML is oversized or expands entities without end"))
+    expect("DOCX with an entity-expansion bomb", "billion-laughs.docx", "failed",
+                             "its XML is oversized or expands entities without end")
     write("empty.txt", b"")
-    cases.append(HostileCase("empty file", "empty.txt", "failed", "file is empty (0 bytes)"))
+    expect("empty file", "empty.txt", "failed", "file is empty (0 bytes)")
     return cases
 
 

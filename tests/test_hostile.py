@@ -11,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
-
 from conftest import SAMPLE_REPORTS
 from hostile_corpus import OUTSIDE_CANARY, HostileCase, build_hostile_corpus
+from typer.testing import CliRunner
+
 from pipeline.guard import ReadLimits
 from pipeline.hygiene import BIDI_CONTROLS
 from pipeline.inbox import discover

@@ -16,7 +16,7 @@ from pipeline.vocabulary import DocumentStatus
 SUPPORTED_SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".md": "md", ".markdown": "md"}
 SIGNATURES = [  # (first bytes, format workreview reads or None, what the file is)
     (b"%PDF-", "pdf", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole", "an old Word or Excel file (.doc/.xls) or a password-protected Office file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole", "an old Word or Excel file (.doc/.xls) or a protected Office file"),
     (b"\x89PNG\r\n\x1a\n", None, "a PNG image"),
     (b"\xff\xd8\xff", None, "a JPEG image"),
     (b"GIF87a", None, "a GIF image"),
