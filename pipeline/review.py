@@ -8,6 +8,7 @@ nothing is updated in place except the marker that a row was undone.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -100,14 +101,28 @@ def now() -> str:
 
 @contextmanager
 def connect(out_dir: Path) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection (WAL: readers never wait for the one writer); commits on success."""
+    """A short-lived connection (WAL: readers never wait for the one writer); commits on success.
+
+    The file holds password hashes, so it is created readable by its owner only (0600); SQLite gives its ``-wal``
+    and ``-shm`` files the same mode, and a file an older version left readable to others is tightened.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(out_dir / REVIEWS_DATABASE, timeout=10, isolation_level=None)
+    path = out_dir / REVIEWS_DATABASE
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except FileNotFoundError:
+            pass
+    con = sqlite3.connect(path, timeout=10, isolation_level=None)
     con.row_factory = sqlite3.Row
     try:
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA foreign_keys=ON")
         con.executescript(SCHEMA)
+        if "session_generation" not in {row["name"] for row in con.execute("PRAGMA table_info(users)")}:
+            con.execute("ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0")
         yield con
     finally:
         con.close()
@@ -153,7 +168,8 @@ def save_user(out_dir: Path, name: str, role: str, password: str) -> bool:
         existed = con.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is not None
         con.execute(
             "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash",
+            "ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, "
+            "session_generation = session_generation + 1",  # a new password ends every session of the old one
             [name, role, _hasher.hash(password), now()],
         )
     return not existed
@@ -179,6 +195,28 @@ def get_user(out_dir: Path, name: str) -> User | None:
     with connect(out_dir) as con:
         row = con.execute("SELECT name, role FROM users WHERE name = ?", [name]).fetchone()
     return User(row["name"], row["role"]) if row else None
+
+
+def session_generation(out_dir: Path, name: str) -> int | None:
+    """The user's current session generation: a session started under another one is over (``None``: no user)."""
+    with connect(out_dir) as con:
+        row = con.execute("SELECT session_generation FROM users WHERE name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def session_user(out_dir: Path, name: str, generation: object) -> User | None:
+    """The user a session cookie names, if that session has not been ended since (sign-out, new password)."""
+    with connect(out_dir) as con:
+        row = con.execute("SELECT name, role, session_generation FROM users WHERE name = ?", [name]).fetchone()
+    if row is None or row["session_generation"] != generation:
+        return None
+    return User(row["name"], row["role"])
+
+
+def end_sessions(out_dir: Path, name: str) -> None:
+    """End every session of ``name`` (signing out ends them on every browser, not only this one)."""
+    with connect(out_dir) as con:
+        con.execute("UPDATE users SET session_generation = session_generation + 1 WHERE name = ?", [name])
 
 
 def list_users(out_dir: Path) -> list[User]:
@@ -249,6 +287,8 @@ def decide(
         version = current_version(con, statement_id)
         if version != base_version:
             latest = con.execute("SELECT reviewer, decided_at, action FROM reviews WHERE id = ?", [version]).fetchone()
+            if latest is None:  # the form claims a version this statement never had
+                raise StaleDecision("the form is out of date; nothing was saved. Reload the statement.")
             raise StaleDecision(
                 f"{latest['reviewer']} recorded '{latest['action']}' on this statement at {latest['decided_at']}, "
                 "after you opened it; nothing was saved. Reload to see their decision."

@@ -140,8 +140,9 @@ def test_documents_and_quantities_can_be_filtered(client):
         assert quantity["text"] in quantity["statement_text"]
 
 
-def test_the_openapi_description_lists_the_routes_and_their_filters(anonymous):
-    spec = anonymous.get("/openapi.json").json()
+def test_the_openapi_description_lists_the_routes_and_their_filters_to_signed_in_users(anonymous, client):
+    assert anonymous.get("/openapi.json").status_code == 401
+    spec = client.get("/openapi.json").json()
     assert set(ROUTES) <= set(spec["paths"])
     parameters = {p["name"] for p in spec["paths"]["/api/statements"]["get"]["parameters"]}
     assert {"province", "kind", "sector", "year", "flagged", "review_status", "q", "limit", "offset"} <= parameters

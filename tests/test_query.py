@@ -228,7 +228,8 @@ def test_a_statement_that_looks_like_a_formula_stays_text_in_excel(tmp_path: Pat
     frame = pd.DataFrame({"text": ['=HYPERLINK("http://evil.example","click")', "bell\x07 rings"], "page": [1, None]})
     write_workbook({"statements": frame}, tmp_path / "x.xlsx")
     sheet = load_workbook(tmp_path / "x.xlsx")["statements"]
-    assert sheet["A2"].data_type == "s" and sheet["A2"].value == '=HYPERLINK("http://evil.example","click")'
+    # typed as text, and prefixed as OWASP advises, so it stays text even when someone edits the cell
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value == "'=HYPERLINK(\"http://evil.example\",\"click\")"
     assert sheet["A3"].value == "bell rings" and sheet["B3"].value is None
 
 

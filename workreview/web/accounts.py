@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from pipeline.review import ROLES, ReviewError, User, authenticate, delete_user, list_users, save_user, set_role
-from workreview.web.auth import require_csrf, require_role, sign_in, sign_out
+from pipeline.review import ROLES, ReviewError, User, delete_user, list_users, save_user, set_role
+from workreview.web.auth import checked_password, require_csrf, require_role, sign_in, sign_out
 from workreview.web.rendering import render
 
 router = APIRouter()
@@ -33,14 +35,17 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login", dependencies=[Depends(require_csrf)])
-def login(
+async def login(
     request: Request,
-    name: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/",
+    name: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    user = authenticate(request.app.state.out_dir, name, password)
+    """Sign in. A wrong password is answered after the throttle's growing delay, awaited without holding a thread;
+    too many of them get 429 (``workreview.web.throttle``)."""
+    user, delay = await run_in_threadpool(checked_password, request, name, password)
     if user is None:
+        await asyncio.sleep(delay)
         context = {"next": _safe_next(next), "error": "Wrong user name or password."}
         return render(request, "login.html", context, status_code=401)
     sign_in(request, user)

@@ -13,6 +13,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only, records
@@ -22,15 +23,44 @@ from pipeline.store import scalar
 from pipeline.vocabulary import DocumentStatus, ReviewStatus, StatementKind
 from workreview.web.auth import require_user
 
-router = APIRouter(prefix="/api", tags=["analysts"], dependencies=[Depends(require_user)])
+def known_parameters_only(request: Request) -> None:
+    """Dependency: 422 for a query parameter the route does not take, so a misspelled filter (``provnce=``) is an
+    error, not a silently unfiltered answer."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known, stack = set(), [dependant]
+    while stack:
+        current = stack.pop()
+        known.update(param.alias for param in current.query_params)
+        stack.extend(current.dependencies)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise RequestValidationError(
+            [
+                {"type": "extra_forbidden", "loc": ("query", name), "msg": "unknown query parameter", "input": None}
+                for name in unknown
+            ]
+        )
+
+
+router = APIRouter(
+    prefix="/api", tags=["analysts"], dependencies=[Depends(require_user), Depends(known_parameters_only)]
+)
 
 MAX_PAGE = 1000
+MAX_OFFSET = 1_000_000_000
+"""Far beyond any dataset, and well inside the 64-bit integers DuckDB's OFFSET takes."""
 Kind = Literal[StatementKind.ACHIEVEMENT, StatementKind.CHALLENGE, StatementKind.GOAL]
 QuantityRole = Literal["output", "target", "total", "part", "change", "affected", "baseline"]
 """``pipeline.quantity_roles.ROLES``."""
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
-ProvinceFilter = Annotated[str | None, Query(description="ISO code (KH-7) or English name (Kampot), any case.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
+Year = Annotated[int | None, Query(ge=1900, le=2200, description="Year under review.")]
+ProvinceFilter = Annotated[
+    str | None, Query(max_length=100, description="ISO code (KH-7) or English name (Kampot), any case.")
+]
 T = TypeVar("T")
 
 
@@ -139,8 +169,8 @@ def list_statements(
     con: Dataset,
     province: ProvinceFilter = None,
     kind: Kind | None = None,
-    sector: Annotated[str | None, Query(description="Sector, any case.")] = None,
-    year: Annotated[int | None, Query(description="Year under review.")] = None,
+    sector: Annotated[str | None, Query(max_length=100, description="Sector, any case.")] = None,
+    year: Year = None,
     flagged: bool | None = None,
     review_status: ReviewStatus | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Words the text contains, any case.")] = None,
@@ -161,7 +191,7 @@ def list_documents(
     document_status: Annotated[
         DocumentStatus | None, Query(alias="status")
     ] = None,
-    year: int | None = None,
+    year: Year = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict:
@@ -199,9 +229,9 @@ def list_provinces(con: Dataset) -> list[dict]:
 def list_quantities(
     con: Dataset,
     province: ProvinceFilter = None,
-    unit: Annotated[str | None, Query(description="Unit, e.g. km, households, percent.")] = None,
+    unit: Annotated[str | None, Query(max_length=100, description="Unit, e.g. km, households, percent.")] = None,
     kind: Kind | None = None,
-    year: int | None = None,
+    year: Year = None,
     role: Annotated[
         QuantityRole | None, Query(description="What the figure is, e.g. output (done in the year).")
     ] = None,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -15,7 +15,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from pipeline.errors import WorkreviewError
 from pipeline.review import session_secret
 from workreview.web import accounts, api, views
+from workreview.web.auth import require_user
 from workreview.web.rendering import STATIC_DIR, render
+from workreview.web.throttle import LoginThrottle
 
 SESSION_COOKIE = "workreview_session"
 SESSION_HOURS = 12
@@ -23,8 +25,10 @@ SESSION_HOURS = 12
 
 def create_app(out_dir: Path) -> FastAPI:
     """The app for the dataset in ``out_dir``; its state (``app.state.out_dir``) is all the routes need."""
-    app = FastAPI(title="workreview", docs_url=None, redoc_url=None)
+    app = FastAPI(title="workreview", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.out_dir = Path(out_dir)
+    app.state.login_throttle = LoginThrottle()
+    app.middleware("http")(_api_headers)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(Path(out_dir)),
@@ -37,9 +41,26 @@ def create_app(out_dir: Path) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(views.router)
     app.include_router(api.router)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_user)])
+    def openapi() -> JSONResponse:
+        """The API's description, for signed-in users only: it maps every route and filter."""
+        return JSONResponse(app.openapi())
+
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(WorkreviewError, _workreview_error)
     return app
+
+
+API_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+"""On every API answer (errors too): no content sniffing, and no copy of a user's data left in any cache."""
+
+
+async def _api_headers(request: Request, call_next) -> Response:
+    response = await call_next(request)
+    if request.url.path.startswith("/api") or request.url.path == "/openapi.json":
+        response.headers.update(API_HEADERS)
+    return response
 
 
 async def _workreview_error(request: Request, exc: Exception) -> Response:

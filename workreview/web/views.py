@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Path as PathParameter
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from pipeline.flags import FLAG_REASONS
@@ -130,7 +131,7 @@ def item_page(
 def decide_item(
     request: Request,
     statement_id: str,
-    base_version: Annotated[int, Form()],
+    base_version: Annotated[int, Form(ge=0, le=2**62)],
     choice: Annotated[str, Form()],
     kind: Annotated[str, Form()],
     text: Annotated[str, Form()],
@@ -207,7 +208,12 @@ def undo(request: Request, view: Annotated[str, Form()] = "", user: User = Depen
 
 
 @router.get("/page-image/{document_id}/{page}.png")
-def page_png(request: Request, document_id: str, page: int, user: User = Depends(require_user)) -> Response:
+def page_png(
+    request: Request,
+    document_id: str,
+    page: Annotated[int, PathParameter(ge=1, le=100_000)],
+    user: User = Depends(require_user),
+) -> Response:
     image = _page_image(request.app.state.out_dir, document_id, page)
     if image is None:
         raise HTTPException(404, "This page cannot be shown: the source file is missing or has changed.")
