@@ -23,6 +23,7 @@ from pipeline.store import scalar
 from pipeline.vocabulary import DocumentStatus, ReviewStatus, StatementKind
 from workreview.web.auth import require_user
 
+
 def known_parameters_only(request: Request) -> None:
     """Dependency: 422 for a query parameter the route does not take, so a misspelled filter (``provnce=``) is an
     error, not a silently unfiltered answer."""

@@ -58,9 +58,13 @@ API_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
 async def _api_headers(request: Request, call_next) -> Response:
     response = await call_next(request)
-    if request.url.path.startswith("/api") or request.url.path == "/openapi.json":
+    if _is_api(request):
         response.headers.update(API_HEADERS)
     return response
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
 async def _workreview_error(request: Request, exc: Exception) -> Response:
@@ -73,7 +77,7 @@ async def _workreview_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     """Browsers get a page (or the login form when anonymous); API clients keep FastAPI's JSON errors."""
     assert isinstance(exc, StarletteHTTPException)
-    if request.url.path.startswith("/api"):
+    if _is_api(request):
         return await http_exception_handler(request, exc)
     if exc.status_code == 401:
         # After signing in, come back to the page, not to a form's POST target.
@@ -83,6 +87,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             else "/"
         )
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-    return render(
+    page = render(
         request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code
     )
+    page.headers.update(exc.headers or {})  # e.g. Retry-After on a 429
+    return page
