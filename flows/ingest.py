@@ -22,9 +22,10 @@ from prefect.settings import PREFECT_API_URL
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from pipeline import inbox, runlock, runs, store, summarize
-from pipeline.guard import ReadLimits
+from pipeline.errors import ModelUnavailable
+from pipeline.guard import ReadLimits, unexpected_message
 from pipeline.nlp import load_pipeline, model_version
-from pipeline.process import DocumentResult, process_files, skipped_result
+from pipeline.process import DocumentResult, failed_result, process_files, skipped_result
 from pipeline.records import DocumentRecord
 from pipeline.vocabulary import DocumentStatus
 
@@ -78,12 +79,12 @@ def process_batch(items: list[tuple[str, str]], limits: ReadLimits) -> list[Docu
     return process_files(items, limits)
 
 
-def save_batch(out: Path, results: list[DocumentResult]) -> None:
-    """Store one batch, holding the database only briefly so the review app can read between batches."""
+def save_batch(out: Path, results: list[DocumentResult]) -> list[DocumentResult]:
+    """Store one batch, holding the database only briefly so the review app can read between batches; returns
+    what was stored (a document the database refused is stored as failed)."""
     con = store.connect(out)
     try:
-        for result in results:
-            store.save_document(con, result)
+        return store.save_results(con, results)
     finally:
         con.close()
 
@@ -171,8 +172,7 @@ def _ingest(
         len(files), len(todo), counts.documents_skipped, len(not_read), counts.documents_withdrawn,
     )
     if not_read:  # links out of the inbox, pipes, dangling links: recorded with their reason, never opened
-        save_batch(out, not_read)
-        for result in not_read:
+        for result in save_batch(out, not_read):
             report.counts.add(result)
             report.failures.append(result.document)
 
@@ -185,13 +185,18 @@ def _ingest(
         on_progress(0, len(todo))
     if batches:
         with runner:
-            futures: list[PrefectFuture[list[DocumentResult]]] = [
-                runner.submit(process_batch, {"items": batch, "limits": limits}) for batch in batches
-            ]
-            for future in as_completed(futures):
-                results = future.result()
-                save_batch(out, results)
-                for result in results:
+            futures: dict[PrefectFuture[list[DocumentResult]], list[tuple[str, str]]] = {
+                runner.submit(process_batch, {"items": batch, "limits": limits}): batch for batch in batches
+            }
+            for future in as_completed(list(futures)):
+                try:
+                    results = future.result()
+                except ModelUnavailable:
+                    raise
+                except Exception as exc:  # the worker itself died (after the task's retry): its documents fail
+                    message = unexpected_message(exc, "processing")
+                    results = [failed_result(source_file, message) for _, source_file in futures[future]]
+                for result in save_batch(out, results):
                     _tally(report, result)
                 if on_progress:
                     on_progress(report.documents_processed, len(todo))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.document import Block, BlockKind, Document
-from pipeline.errors import ReadError
+from pipeline.errors import ModelUnavailable, ReadError
 from pipeline.extract import Extraction, extract
 from pipeline.flags import review_policy, statement_flags
 from pipeline.guard import ReadLimits, guarded_read, retry_io, unexpected_message
@@ -112,20 +112,46 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
             DocumentRecord(document_id, source_file, fmt, status=DocumentStatus.FAILED, error=message)
         )
     seconds["read"] = time.perf_counter() - started
+    stage: list[str] = []
+    try:
+        return _analyse(document, document_id, source_file, seconds, stage)
+    except ModelUnavailable:  # not this document's fault: the run stops and says so
+        raise
+    except Exception as exc:  # any stage failing on one document fails that document, never the run
+        error = stage_failure(exc, stage[-1] if stage else "processing")
+        return DocumentResult(
+            DocumentRecord(document_id, source_file, document.format, status=DocumentStatus.FAILED, error=error)
+        )
 
+
+def stage_failure(exc: Exception, stage: str) -> str:
+    """The one-line reason a document failed in a stage after reading."""
+    if isinstance(exc, MemoryError):
+        return f"the file needs more memory than this machine could give while {stage} this file"
+    return unexpected_message(exc, stage)
+
+
+def _analyse(
+    document: Document, document_id: str, source_file: str, seconds: dict[str, float], stage: list[str]
+) -> DocumentResult:
+    """Segment, extract and normalise a document read fine; ``stage`` records how far it got, for the error."""
+    stage.append("segmenting")
     started = time.perf_counter()
     statements = segment(document)
     seconds["segment"] = time.perf_counter() - started
 
+    stage.append("labelling the statements of")
     started = time.perf_counter()
     nlp = load_pipeline()
     extractions = extract(statements, nlp)
     seconds["extract"] = time.perf_counter() - started
 
+    stage.append("normalising")
     started = time.perf_counter()
     attribution, quantities, sectors = normalize_stage(document, statements, extractions)
     seconds["normalize"] = time.perf_counter() - started
 
+    stage.append("assembling the records of")
     version = model_version(nlp)
     words = len(document.text.split())
     record = DocumentRecord(
@@ -225,12 +251,28 @@ def process_file(path: Path, source_file: str, limits: ReadLimits = ReadLimits()
 
 def skipped_result(source_file: str, reason: str) -> DocumentResult:
     """An inbox entry recorded without being read: ``pipeline.inbox`` says why (a link out of the folder, a pipe…)."""
-    from pipeline.read import detect_format
-
-    fmt = detect_format(Path(source_file))
-    return DocumentResult(DocumentRecord("", source_file, fmt, status=DocumentStatus.SKIPPED, error=reason))
+    result = failed_result(source_file, reason)
+    result.document.status = DocumentStatus.SKIPPED
+    return result
 
 
 def process_files(items: list[tuple[str, str]], limits: ReadLimits = ReadLimits()) -> list[DocumentResult]:
     """Process a batch of ``(path, source_file)`` pairs; the unit one flow task runs."""
-    return [process_file(Path(path), source_file, limits) for path, source_file in items]
+    return [_process_or_fail(Path(path), source_file, limits) for path, source_file in items]
+
+
+def failed_result(source_file: str, error: str, document_id: str = "") -> DocumentResult:
+    from pipeline.read import detect_format
+
+    fmt = detect_format(Path(source_file))
+    return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=DocumentStatus.FAILED, error=error))
+
+
+def _process_or_fail(path: Path, source_file: str, limits: ReadLimits) -> DocumentResult:
+    """``process_file``, with a last net: a failure it did not foresee still costs only this document."""
+    try:
+        return process_file(path, source_file, limits)
+    except ModelUnavailable:
+        raise
+    except Exception as exc:
+        return failed_result(source_file, unexpected_message(exc, "processing"))

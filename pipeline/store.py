@@ -9,6 +9,7 @@ versions stay as history but leave the current dataset, and come back if the fil
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from pipeline.hygiene import sql_spreadsheet_safe
+from pipeline.hygiene import one_line, sql_spreadsheet_safe
 from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord, as_row, exported_columns, sql_columns
 from pipeline.review import ROLE_OVERRIDE, apply_reviews
 from pipeline.vocabulary import REPORTED_KINDS, DocumentStatus
@@ -161,6 +162,24 @@ def sync_inbox(con: duckdb.DuckDBPyConnection, present: dict[str, str]) -> tuple
         con.execute("ROLLBACK")
         raise
     return withdrawn, returned
+
+
+def save_results(con: duckdb.DuckDBPyConnection, results: list[DocumentResult]) -> list[DocumentResult]:
+    """Store each document in turn; one that cannot be stored (its transaction rolled back) is stored as a
+    ``failed`` row with the reason instead, and the others go on. Returns what was stored, for the run's counts."""
+    stored = []
+    for result in results:
+        try:
+            save_document(con, result)
+        except Exception as exc:  # a value DuckDB refuses, a full disk…: this document fails, not the run
+            message = one_line(f"{type(exc).__name__}: {exc}", 160)
+            failed = dataclasses.replace(
+                result.document, status=DocumentStatus.FAILED, error=f"could not be stored ({message})"
+            )
+            result = dataclasses.replace(result, document=failed, statements=[], quantities=[])
+            save_document(con, result)
+        stored.append(result)
+    return stored
 
 
 def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> None:

@@ -153,3 +153,63 @@ def test_an_unreadable_file_is_a_failure_not_a_crash(tmp_path):
     (item,) = discover(inbox)
     result = process_file(item.path, item.source_file)
     assert result.document.status == "failed" and "Permission denied" in result.document.error
+
+
+@pytest.mark.parametrize(
+    ("stage", "target", "words"),
+    [
+        ("segmenting", "segment", "an internal error while segmenting this file (ValueError: bad block)"),
+        ("extracting", "extract", "an internal error while labelling the statements of this file (ValueError"),
+        ("normalising", "attribute_document", "an internal error while normalising this file (ValueError"),
+        ("out of memory", "find_quantities", "needs more memory than this machine could give while normalising"),
+    ],
+)
+def test_a_document_failing_in_any_stage_fails_alone(tmp_path, monkeypatch, stage, target, words):
+    import pipeline.process
+
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    for path in (good, bad):
+        path.write_text(f"I. ACHIEVEMENTS\n\nThe district in {path.stem} repaired 4 km of road.\n", encoding="utf-8")
+    real = getattr(pipeline.process, target)
+    error = MemoryError() if stage == "out of memory" else ValueError("bad block")
+
+    def failing_for_bad(first, *args, **kwargs):
+        if isinstance(first, str):
+            text = first
+        else:
+            text = getattr(first, "text", None) or " ".join(statement.text for statement in first)
+        if "bad" in text:
+            raise error
+        return real(first, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.process, target, failing_for_bad)
+    results = pipeline.process.process_files([(str(bad), "bad.txt"), (str(good), "good.txt")], ReadLimits())
+    assert [r.document.status for r in results] == ["failed", "ok"]
+    assert words in results[0].document.error and results[1].statements
+
+
+def test_a_document_the_database_refuses_is_stored_as_failed_and_the_next_is_stored(tmp_path, monkeypatch):
+    from pipeline import store
+
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    for path in (good, bad):
+        path.write_text(f"I. ACHIEVEMENTS\n\nThe district in {path.stem} repaired 4 km of road.\n", encoding="utf-8")
+    results = [process_file(bad, "bad.txt"), process_file(good, "good.txt")]
+    real = store.save_document
+
+    def refusing(con, result):
+        if result.document.source_file == "bad.txt" and result.statements:
+            raise duckdb.ConversionException("value out of range")
+        return real(con, result)
+
+    monkeypatch.setattr(store, "save_document", refusing)
+    con = store.connect(tmp_path / "out")
+    try:
+        stored = store.save_results(con, results)
+        rows = con.execute("SELECT source_file, status, error FROM documents ORDER BY source_file").fetchall()
+        statements = con.execute("SELECT DISTINCT source_file FROM statements").fetchall()
+    finally:
+        con.close()
+    assert [r.document.status for r in stored] == ["failed", "ok"]
+    assert rows[0][:2] == ("bad.txt", "failed") and "could not be stored" in rows[0][2]
+    assert rows[1] == ("good.txt", "ok", None) and statements == [("good.txt",)]
