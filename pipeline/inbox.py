@@ -71,12 +71,12 @@ def discover(root: Path) -> list[InboxFile]:
         raise NotADirectoryError(f"reports folder not found: {root}")
     patterns = _ignore_patterns(root)
     files = []
-    for path in sorted(_entries(root, root, patterns)):
+    for path, unreadable in sorted(_entries(root, root, patterns)):
         relative = path.relative_to(root).as_posix()
         if _ignored(relative, patterns):
             continue
         name = visible_name(relative)
-        target, reason = _target(path, root)
+        target, reason = (path, unreadable) if unreadable else _target(path, root)
         if reason is not None:
             files.append(InboxFile(path, name, "", reason))
             continue
@@ -88,12 +88,14 @@ def discover(root: Path) -> list[InboxFile]:
     return files
 
 
-def _entries(folder: Path, root: Path, patterns: list[str]) -> Iterator[Path]:
+def _entries(folder: Path, root: Path, patterns: list[str]) -> Iterator[tuple[Path, str | None]]:
     """Everything under ``folder`` that is not a folder, without following links to folders; hidden entries and
-    Office lock files left out."""
+    Office lock files left out. A folder that cannot be listed comes back as itself, with the reason."""
     try:
         entries = list(os.scandir(folder))
-    except OSError:
+    except OSError as exc:
+        if folder != root:
+            yield folder, f"a folder that cannot be opened ({exc.strerror or exc}): not read"
         return
     for entry in entries:
         if entry.name.startswith((".", "~$")):
@@ -103,7 +105,7 @@ def _entries(folder: Path, root: Path, patterns: list[str]) -> Iterator[Path]:
             if not _ignored(path.relative_to(root).as_posix() + "/", patterns):
                 yield from _entries(path, root, patterns)
         else:
-            yield path
+            yield path, None
 
 
 def _target(path: Path, root: Path) -> tuple[Path, str | None]:
