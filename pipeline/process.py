@@ -166,7 +166,7 @@ def _analyse(
         report_year=attribution.report_year,
         level=attribution.level,
         title=attribution.title,
-        warnings="; ".join(document.warnings) or None,
+        warnings="; ".join(one_line(warning) for warning in document.warnings) or None,
         model_version=version,
     )
     occurrences: Counter[str] = Counter()
