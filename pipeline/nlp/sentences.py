@@ -7,12 +7,14 @@ spaCy's rule-based ``sentencizer`` ends a sentence at every period token, which 
 from __future__ import annotations
 
 from functools import cache
+from typing import cast
 
 import numpy
 import spacy
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.types import Ints2d
 
 ABBREVIATIONS = frozenset(
     """no. nos. nr. h.e. mr. mrs. ms. dr. st. e.g. i.e. art. arts. approx. vs. ref. tel. fig. dept. gov. gen.
@@ -67,7 +69,8 @@ def report_sentencizer(doc: Doc) -> Doc:
         if word is not None and _ends_sentence(word):
             starts[index] = 1
     if len(doc):
-        doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy's attribute arrays are uint64: -1 wraps
+        values = cast(Ints2d, starts.astype("uint64"))  # spaCy's attribute arrays are uint64: -1 wraps around
+        doc.from_array([SENT_START], values)
     return doc
 
 

@@ -31,7 +31,8 @@ def known_parameters_only(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    known, stack = set(), [dependant]
+    known: set[str | None] = set()
+    stack = [dependant]
     while stack:
         current = stack.pop()
         known.update(param.alias for param in current.query_params)
