@@ -205,7 +205,7 @@ def test_a_decision_on_a_version_that_never_was_is_refused_without_a_500(out, ba
     with duckdb.connect(str(out / store.DATABASE_NAME), read_only=True) as con:
         statement_id, text, kind = con.execute(
             "SELECT statement_id, text, kind FROM current_statements WHERE source_file = 'kampot_2020.txt' "
-            "AND flagged LIMIT 1"
+            "ORDER BY char_start LIMIT 1"
         ).fetchone()
     page = client.get(f"/item/{statement_id}").text
     form = {"csrf_token": csrf_of(page), "base_version": base_version, "choice": "a", "kind": kind, "text": text}
