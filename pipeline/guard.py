@@ -309,6 +309,7 @@ def _serve(read_fd: int, write_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; the child ends with it
     import pipeline.read.docx  # noqa: F401 -- the readers' imports must not count against a file's time limit
     import pipeline.read.pdf  # noqa: F401
+    import pipeline.read.pdf_pdfium  # noqa: F401
     import pipeline.read.text  # noqa: F401
 
     connection = _DuplexPipe(read_fd, write_fd)

@@ -274,3 +274,14 @@ def test_sideways_and_upside_down_pages_and_faux_bold_read_as_text():
     assert rotated.count("At the Metro West Precinct in Old Detroit, officers respond") == 8
     doubled = read_real_world("issue-71-duplicate-chars.pdf").text
     assert "项目描述" in doubled and "项项目目" not in doubled
+
+
+def test_pdfium_and_pdfplumber_sources_give_the_same_blocks(report_pdf, tmp_path):
+    columns = flowing_columns_pdf(tmp_path / "flowing.pdf", "Kampot District Office - Annual Review 2020", [LEFT[0]] * 30)
+    for path in (report_pdf, columns):
+        by_pdfium, by_pdfplumber = partition_pdf(path, source="pdfium"), partition_pdf(path, source="pdfplumber")
+        assert [(b.kind, b.text, b.page, b.cells) for b in by_pdfium.blocks] == [
+            (b.kind, b.text, b.page, b.cells) for b in by_pdfplumber.blocks
+        ]
+        for ours, theirs in zip(by_pdfium.blocks, by_pdfplumber.blocks):
+            assert ours.bbox == pytest.approx(theirs.bbox, abs=1)

@@ -1,11 +1,12 @@
-"""Read a PDF's text layer into blocks in reading order, with pdfplumber.
+"""Read a PDF's text layer into blocks in reading order.
 
-Each page goes through these steps:
+A text source reads each page's words (with their boxes, font sizes and weights) and ruled tables: pdfium
+(``pdf_pdfium``, the default) or pdfplumber (``pdf_plumber``, about ten times slower, kept to compare against).
+Then each page goes through the same layout steps, whichever source read it:
 
-1. Words, from ``extract_words`` with their font names, after dropping faux-bold doubled glyphs. A page whose text
-   runs sideways or upside down is read in its own *reading frame*, where lines run left to right.
-2. Ruled tables (``find_tables``, upright pages) claim the words inside their cells; each row becomes a
-   ``table_row`` block.
+1. A page whose text runs sideways or upside down is read in its own *reading frame*, where lines run left to
+   right (the source gives the words in that frame, leaving out words set in another direction).
+2. Ruled tables (upright pages) claim the words inside their cells; each row becomes a ``table_row`` block.
 3. The other words form *pieces*: runs of words on one line, cut wherever a gap may be a column gutter, so that
    two columns never share a piece.
 4. Running headers and footers are peeled off the page edges, a line at a time, while the edge line repeats across
@@ -31,18 +32,15 @@ import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 from statistics import median
-from typing import Callable, Iterable, Iterator, NamedTuple
-
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfplumber.utils import cluster_objects, extract_words
+from typing import Callable, Iterable, Iterator, Literal
 
 from pipeline.document import BBox, Block, BlockKind, Document
 from pipeline.errors import ReadError
 from pipeline.read.markers import keep_lone_numbered_headings
+from pipeline.read.pdf_page import FoundTable, Frame, PageContent, Word
 from pipeline.vocabulary import DocumentStatus
 
 MARGIN_BAND = 0.12
@@ -67,12 +65,11 @@ HEADING_SIZE_RATIO = 1.15
 HEADING_MAX_WORDS, BOLD_HEADING_MAX_WORDS = 30, 15
 """Longer blocks are paragraphs, however big or bold their font."""
 SPACE_GAP = 0.12
-"""Words closer than this many font sizes were split by a font change, not by a space."""
+"""Words closer than this many font sizes were split by a font change, not by a space (when the source does not
+say, see ``Word.spaced``)."""
 
-_BOLD_FONT = re.compile(r"bold|black|heavy", re.IGNORECASE)
-_FAUX_BOLD = "+FauxBold"
 _LIST_MARKER = re.compile(
-    r"^(?:(?:[•▪■◦●○◆❖➢►✓·\uf000-\uf0ff]|\(cid:\d+\))\s*"  # symbol-font and unmapped glyphs too
+    r"^(?:(?:[•▪■◦●○◆❖➢►✓·\uf000-\uf0ff\ufffd]|\(cid:\d+\))\s*"  # symbol-font and unmapped glyphs too
     r"|[-–—*o]\s+"
     r"|(?:\d{1,2}|[a-z])[.)]\s+|\((?:\d{1,2}|[a-z])\)\s+)"  # 1. 1) a. a) (1) (a)
 )
@@ -86,22 +83,27 @@ _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 
 
-def partition_pdf(path: Path) -> Document:
+Source = Literal["pdfium", "pdfplumber"]
+
+
+def partition_pdf(path: Path, source: Source = "pdfium") -> Document:
     """Read the PDF at ``path`` into blocks; raise ``ReadError`` for encrypted, broken or image-only files."""
     _check_pdf_header(path)
-    warnings: list[str] = []
-    try:
-        with pdfplumber.open(path) as pdf:
-            contents = [_page_content(page, number, warnings) for number, page in enumerate(pdf.pages, start=1)]
-    except Exception as exc:  # pdfminer raises many exception types on damaged files
-        raise _open_error(exc) from exc
+    if source == "pdfium":
+        from pipeline.read.pdf_pdfium import read_pages
+    else:
+        from pipeline.read.pdf_plumber import read_pages
+    contents = read_pages(path)
     if not contents:
         raise ReadError("not a valid PDF: it has no pages")
+    warnings = [warning for content in contents for warning in _page_warnings(content)]
     pages = [_page_layout(content) for content in contents]
     if not any(page.pieces or page.tables for page in pages):
         unreadable = next((content.error for content in contents if content.error), None)
         if unreadable:
             raise ReadError(f"not a valid PDF: no page could be read ({unreadable})")
+        if not any(content.image_only for content in contents):
+            raise ReadError("no text: every page of the PDF is blank")
         raise ReadError("no text layer: scanned PDF needs OCR", DocumentStatus.NEEDS_OCR)
     _drop_running_headers(pages)
     gutters = _gutters_by_page_width(pages)
@@ -132,30 +134,15 @@ def _check_pdf_header(path: Path) -> None:
         raise ReadError("not a valid PDF: the file does not start with a PDF header")
 
 
-def _open_error(exc: Exception) -> ReadError:
-    cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
-    if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-        return ReadError("PDF is encrypted (password-protected)")
-    return ReadError(f"not a valid PDF: {_one_line(str(cause)) or type(cause).__name__}")
-
-
-def _one_line(message: str, limit: int = 160) -> str:
-    """pdfminer's messages may hold control characters and whole dictionaries."""
-    line = " ".join("".join(c if c.isprintable() else " " for c in message).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+def _page_warnings(content: PageContent) -> list[str]:
+    if content.error:
+        return [f"page {content.number} could not be read ({content.error})"]
+    if content.image_only:
+        return [f"page {content.number} has no text layer (an image only): it needs OCR"]
+    return []
 
 
 # --- 1-3: one page's words, tables and pieces ---------------------------------------------------------------
-
-
-class _Word(NamedTuple):
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    size: float
-    bold: bool
 
 
 class _Line:
@@ -163,7 +150,7 @@ class _Line:
 
     __slots__ = ("words", "text", "x0", "top", "x1", "bottom", "size", "bold")
 
-    def __init__(self, words: list[_Word]):
+    def __init__(self, words: list[Word]):
         self.words = sorted(words, key=attrgetter("x0"))
         self.text = _line_text(self.words)
         self.x0 = min(word.x0 for word in words)
@@ -191,159 +178,22 @@ class _Table:
     rows: list[tuple[list[str], BBox]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Frame:
-    """Maps page coordinates to a frame in which the page's text runs left to right and lines top to bottom."""
-
-    char_dir: str
-    line_dir: str
-    page_width: float
-    page_height: float
-
-    @property
-    def upright(self) -> bool:
-        return (self.char_dir, self.line_dir) == ("ltr", "ttb")
-
-    @property
-    def width(self) -> float:
-        return self.page_width if self.char_dir in ("ltr", "rtl") else self.page_height
-
-    @property
-    def height(self) -> float:
-        return self.page_height if self.line_dir in ("ttb", "btt") else self.page_width
-
-    def _span(self, low: float, high: float, direction: str) -> tuple[float, float]:
-        """The range ``low..high`` measured along ``direction`` (the mapping is its own inverse)."""
-        if direction == "rtl":
-            return self.page_width - high, self.page_width - low
-        if direction == "btt":
-            return self.page_height - high, self.page_height - low
-        return low, high
-
-    def _along(self, box: BBox, direction: str) -> tuple[float, float]:
-        x0, top, x1, bottom = box
-        low, high = (x0, x1) if direction in ("ltr", "rtl") else (top, bottom)
-        return self._span(low, high, direction)
-
-    def to_frame(self, box: BBox) -> BBox:
-        (x0, x1), (top, bottom) = self._along(box, self.char_dir), self._along(box, self.line_dir)
-        return x0, top, x1, bottom
-
-    def to_page(self, box: BBox) -> BBox:
-        x0, top, x1, bottom = box
-        spans = {}
-        for (low, high), direction in (((x0, x1), self.char_dir), ((top, bottom), self.line_dir)):
-            axis = "x" if direction in ("ltr", "rtl") else "y"
-            spans[axis] = self._span(low, high, direction)
-        (page_x0, page_x1), (page_top, page_bottom) = spans["x"], spans["y"]
-        return round(page_x0, 2), round(page_top, 2), round(page_x1, 2), round(page_bottom, 2)
-
-
-def _text_directions(matrix: tuple[float, ...]) -> tuple[str, str]:
-    """Which way a glyph's text runs and which way its lines follow each other, from its text matrix."""
-    a, b, c, d = matrix[:4]
-    char_dir = ("ltr" if a > 0 else "rtl") if abs(a) >= abs(b) else ("ttb" if b < 0 else "btt")
-    line_dir = ("ttb" if d > 0 else "btt") if abs(d) >= abs(c) else ("rtl" if c > 0 else "ltr")
-    return char_dir, line_dir
-
-
-def _reading_frame(chars: list[dict], width: float, height: float) -> _Frame:
-    sample = chars[:: max(1, len(chars) // 200)]
-    char_dir, line_dir = Counter(_text_directions(char["matrix"]) for char in sample).most_common(1)[0][0]
-    if (char_dir in ("ltr", "rtl")) == (line_dir in ("ltr", "rtl")):  # a degenerate matrix
-        char_dir, line_dir = "ltr", "ttb"
-    return _Frame(char_dir, line_dir, width, height)
-
-
-class _PageContent(NamedTuple):
-    """What pdfplumber found on a page: its words (as dicts) and ruled tables, read in the page's frame."""
-
-    number: int
-    frame: _Frame
-    words: list[dict]
-    tables: list[pdfplumber.table.Table]
-    error: str | None = None
-
-
 @dataclass(slots=True)
 class _Page:
     number: int
-    frame: _Frame
+    frame: Frame
     pieces: list[_Line]
     tables: list[_Table]
 
 
-def _page_content(page: pdfplumber.page.Page, number: int, warnings: list[str]) -> _PageContent:
-    frame = _Frame("ltr", "ttb", float(page.width), float(page.height))
-    try:
-        chars = _without_doubled_glyphs(page.chars)
-        if not chars:
-            if page.images:
-                warnings.append(f"page {number} has no text layer (an image only): it needs OCR")
-            return _PageContent(number, frame, [], [])
-        frame = _reading_frame(chars, frame.page_width, frame.page_height)
-        # An upright page keeps pdfplumber's own directions (None) for its sideways text.
-        words = extract_words(
-            chars,
-            extra_attrs=["fontname"],
-            line_dir=frame.line_dir,
-            char_dir=frame.char_dir,
-            line_dir_rotated=None if frame.upright else frame.line_dir,
-            char_dir_rotated=None if frame.upright else frame.char_dir,
-        )
-        return _PageContent(number, frame, words, page.find_tables() if frame.upright else [])
-    except Exception as exc:  # pdfminer raises many exception types on damaged content streams
-        error = _one_line(f"{type(exc).__name__}: {exc}")
-        warnings.append(f"page {number} could not be read ({error})")
-        return _PageContent(number, frame, [], [], error)
-    finally:
-        page.close()
-
-
-def _page_layout(content: _PageContent) -> _Page:
-    words = [
-        _frame_word(word, content.frame)
-        for word in content.words
-        if word["direction"] == content.frame.char_dir  # stray sideways labels would scramble the lines they cross
-    ]
-    tables, free_words = _claim_table_words(content.tables, words)
+def _page_layout(content: PageContent) -> _Page:
+    tables, free_words = _claim_table_words(content.tables, content.words)
     return _Page(content.number, content.frame, _pieces(free_words), tables)
 
 
-def _frame_word(word: dict, frame: _Frame) -> _Word:
-    """A pdfplumber word in frame coordinates. Its height there is its font size, whichever way the text runs
-    (pdfminer's ``size`` is not, for sideways glyphs)."""
-    x0, top, x1, bottom = frame.to_frame((word["x0"], word["top"], word["x1"], word["bottom"]))
-    bold = bool(_BOLD_FONT.search(word["fontname"] or ""))
-    return _Word(word["text"], x0, top, x1, bottom, round(bottom - top, 1), bold)
-
-
-def _without_doubled_glyphs(chars: list[dict], tolerance: float = 1) -> list[dict]:
-    """Drop faux-bold doubles (a glyph drawn again within ``tolerance``) and mark the glyphs they doubled bold.
-
-    Same rule as pdfplumber's ``dedupe_chars``, which restores the order with ``list.index`` and so takes
-    quadratic time (15 s on a 16-page table). Order matters: ``extract_words`` splits words at font changes in it.
-    """
-    if len({(char["text"], round(char["x0"]), round(char["top"])) for char in chars}) == len(chars):
-        return chars
-    order = {id(char): index for index, char in enumerate(chars)}
-    kept: list[tuple[int, dict]] = []
-    for _, same_glyph in itertools.groupby(sorted(chars, key=_glyph), key=_glyph):
-        for row in cluster_objects(list(same_glyph), itemgetter("doctop"), tolerance):
-            for spot in cluster_objects(row, itemgetter("x0"), tolerance):
-                first = min(spot, key=itemgetter("doctop", "x0"))
-                doubled = {**first, "fontname": f"{first['fontname']}{_FAUX_BOLD}"} if len(spot) > 1 else first
-                kept.append((order[id(first)], doubled))
-    return [char for _, char in sorted(kept, key=itemgetter(0))]
-
-
-def _glyph(char: dict) -> tuple:
-    return char["upright"], char["text"], char["fontname"] or "", char["size"]
-
-
 def _claim_table_words(
-    found_tables: list[pdfplumber.table.Table], words: list[_Word]
-) -> tuple[list[_Table], list[_Word]]:
+    found_tables: list[FoundTable], words: list[Word]
+) -> tuple[list[_Table], list[Word]]:
     """Give the words inside each ruled data table to its cells; return the tables and the words outside them."""
     tables = []
     for found in found_tables:
@@ -356,11 +206,11 @@ def _claim_table_words(
     return tables, words
 
 
-def _data_table(found: pdfplumber.table.Table, words: list[_Word]) -> _Table | None:
+def _data_table(found: FoundTable, words: list[Word]) -> _Table | None:
     """The table's rows of cell texts, or None for a mere frame around text (no row with two filled cells)."""
     rows = found.rows
     row_tops = [row.bbox[1] for row in rows]
-    cell_words: dict[tuple[int, int], list[_Word]] = {}
+    cell_words: dict[tuple[int, int], list[Word]] = {}
     for word in words:
         x, y = _middle(word)
         # a cell merged across rows belongs to the row it starts in, so look upwards from the word's row
@@ -384,7 +234,7 @@ def _data_table(found: pdfplumber.table.Table, words: list[_Word]) -> _Table | N
     return _Table(*found.bbox, rows=table_rows)
 
 
-def _middle(word: _Word) -> tuple[float, float]:
+def _middle(word: Word) -> tuple[float, float]:
     return (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
 
 
@@ -392,30 +242,31 @@ def _inside(x: float, y: float, box: BBox) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _lines_of(words: list[_Word]) -> list[_Line]:
-    """Group words into text lines, top to bottom: a word whose middle is within the line so far joins it."""
-    groups: list[list[_Word]] = []
+def _lines_of(words: list[Word]) -> list[_Line]:
+    """Group words into text lines, top to bottom: a word whose middle is above the bottom of the line's first
+    (highest) word joins it. The line does not grow with the words that join it: columns whose baselines are
+    staggered by less than half a line would otherwise chain into one line down the page."""
+    groups: list[list[Word]] = []
     bottom = -math.inf
     for word in sorted(words, key=attrgetter("top")):
         if groups and (word.top + word.bottom) / 2 < bottom:
             groups[-1].append(word)
-            bottom = max(bottom, word.bottom)
         else:
             groups.append([word])
             bottom = word.bottom
     return [_Line(group) for group in groups]
 
 
-def _line_text(words: list[_Word]) -> str:
+def _line_text(words: list[Word]) -> str:
     parts = [words[0].text]
     for before, word in itertools.pairwise(words):
-        if word.x0 - before.x1 > SPACE_GAP * max(before.size, word.size):
+        if word.spaced if word.spaced is not None else word.x0 - before.x1 > SPACE_GAP * max(before.size, word.size):
             parts.append(" ")
         parts.append(word.text)
     return "".join(parts)
 
 
-def _pieces(words: list[_Word]) -> list[_Line]:
+def _pieces(words: list[Word]) -> list[_Line]:
     """Cut every text line at the gaps that may be a column gutter: wide, and far wider than the gaps on either side
     of them (justified text stretches all the gaps of a line alike)."""
     pieces = []
