@@ -169,7 +169,8 @@ def _words(textpage: pypdfium2.PdfTextPage, to_page: _PageSpace) -> tuple[list[W
                     max(first_box.top, last_box.top),
                 )
             )
-            _, baseline, _, _ = frame.to_frame(to_page.box(origin_x.value, origin_y.value, origin_x.value, origin_y.value))
+            origin = to_page.box(origin_x.value, origin_y.value, origin_x.value, origin_y.value)
+            _, baseline, _, _ = frame.to_frame(origin)
         bottom = baseline - run.descent * size  # as pdfminer boxes a glyph: from its font's descent, one size high
         # after a space, the word is spaced from the one before it; after a line break pdfium's order says nothing
         # about the word it follows on the line (mirrored text comes out of order)
@@ -292,7 +293,9 @@ def _tables(paths: list[tuple], to_page: _PageSpace) -> list[FoundTable]:
     if sum(edge["orientation"] == "h" for edge in edges) < 2 or sum(edge["orientation"] == "v" for edge in edges) < 2:
         return []
     finder = TableFinder(_EdgesOnly(edges, (0.0, 0.0, to_page.width, to_page.height)), _TABLE_SETTINGS)
-    return [FoundTable(table.bbox, [FoundRow(row.bbox, list(row.cells)) for row in table.rows]) for table in finder.tables]
+    return [
+        FoundTable(table.bbox, [FoundRow(row.bbox, list(row.cells)) for row in table.rows]) for table in finder.tables
+    ]
 
 
 class _EdgesOnly:
