@@ -21,7 +21,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.settings import PREFECT_API_URL
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from pipeline import inbox, runlock, runs, store, summarize
+from pipeline import inbox, runlock, runs, store, summarize, unchanged
 from pipeline.errors import ModelUnavailable
 from pipeline.guard import ReadLimits, unexpected_message
 from pipeline.nlp import load_pipeline, model_version
@@ -144,6 +144,8 @@ def _ingest(
     reports_dir: str, out: Path, include_other: bool, batch_size: int, runner: TaskRunner, limits: ReadLimits
 ) -> RunReport:
     logger = get_run_logger()
+    unchanged.forget(out)
+    fingerprint = unchanged.fingerprint(Path(reports_dir), out, include_other)
     files = inbox.discover(Path(reports_dir))
     version = model_version(load_pipeline())
     report = RunReport(out_dir=str(out), run_id=str(runtime.flow_run.id or uuid.uuid4()), documents_seen=len(files))
@@ -207,6 +209,9 @@ def _ingest(
         runs.finish_run(con, report.run_id, counts)
     finally:
         con.close()
+    if not report.failures:  # a failure is retried by the next run, which must not take the fast path
+        after = unchanged.fingerprint(Path(reports_dir), out, include_other)
+        unchanged.remember(out, fingerprint, after, report.outputs)
     return report
 
 

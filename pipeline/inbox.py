@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.hygiene import visible_name
-from pipeline.process import file_digest
 
 IGNORE_FILE = ".workreviewignore"
 
@@ -64,17 +64,24 @@ def _ignored(relative: str, patterns: list[str]) -> bool:
     return False
 
 
-def discover(root: Path) -> list[InboxFile]:
-    """All candidate files under ``root``, sorted by relative path, each with its content hash or skip reason."""
+def listed(root: Path) -> Iterator[tuple[Path, str, str | None]]:
+    """Every entry a run records under ``root``, sorted by relative path: ``(path, path relative to root, why it
+    cannot be listed or None)``. Nothing is opened, so this is all a check for an unchanged inbox costs."""
     root = root.resolve()
     if not root.is_dir():
         raise NotADirectoryError(f"reports folder not found: {root}")
     patterns = _ignore_patterns(root)
-    files = []
     for path, unreadable in sorted(_entries(root, root, patterns)):
         relative = path.relative_to(root).as_posix()
-        if _ignored(relative, patterns):
-            continue
+        if not _ignored(relative, patterns):
+            yield path, relative, unreadable
+
+
+def discover(root: Path) -> list[InboxFile]:
+    """All candidate files under ``root``, sorted by relative path, each with its content hash or skip reason."""
+    root = root.resolve()
+    files = []
+    for path, relative, unreadable in listed(root):
         name = visible_name(relative)
         target, reason = (path, unreadable) if unreadable else _target(path, root)
         if reason is not None:
@@ -132,6 +139,14 @@ def _target(path: Path, root: Path) -> tuple[Path, str | None]:
     if not stat.S_ISREG(mode):
         return path, f"not a regular file ({SPECIAL_FILES.get(stat.S_IFMT(mode), 'a special file')}): not read"
     return target, None
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def needs_processing(

@@ -20,6 +20,7 @@ from pipeline.extract import Extraction, extract
 from pipeline.flags import review_policy, statement_flags
 from pipeline.guard import ReadLimits, guarded_read, retry_io, unexpected_message
 from pipeline.hygiene import one_line
+from pipeline.inbox import file_digest
 from pipeline.nlp import load_pipeline, model_version
 from pipeline.normalize import Attribution, attribute_document
 from pipeline.quantities import Quantity, find_quantities, summarize, target_year
@@ -38,14 +39,6 @@ class DocumentResult:
     words: int = 0
     quantities: list[QuantityRecord] = field(default_factory=list)
     """One per quantity in the statements (``pipeline.quantities``), spans in the document's text."""
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def normalized_text(text: str) -> str:

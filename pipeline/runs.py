@@ -6,8 +6,10 @@ killed stays visible as one that never finished.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -16,6 +18,8 @@ from pipeline.vocabulary import REPORTED_KINDS, DocumentStatus
 
 if TYPE_CHECKING:
     from pipeline.process import DocumentResult
+
+DATABASE_NAME = "national.duckdb"
 
 RUNS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -75,3 +79,18 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: RunCounts) -
     con.execute(
         f"UPDATE runs SET finished_at = ?, {assignments} WHERE run_id = ?", [_utc_now(), *values.values(), run_id]
     )
+
+
+def open_database(path: Path, read_only: bool = False, lock_timeout_s: float = 10.0) -> duckdb.DuckDBPyConnection:
+    """Open the national database, waiting up to ``lock_timeout_s`` while another process (a run, the review app)
+    has it open: DuckDB allows one writing process at a time."""
+    deadline = time.monotonic() + lock_timeout_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)

@@ -10,13 +10,13 @@ versions stay as history but leave the current dataset, and come back if the fil
 from __future__ import annotations
 
 import dataclasses
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
+from pipeline import runs
 from pipeline.hygiene import one_line, sql_spreadsheet_safe
 from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord, as_row, exported_columns, sql_columns
 from pipeline.review import ROLE_OVERRIDE, apply_reviews
@@ -25,7 +25,7 @@ from pipeline.vocabulary import REPORTED_KINDS, DocumentStatus
 if TYPE_CHECKING:
     from pipeline.process import DocumentResult
 
-DATABASE_NAME = "national.duckdb"
+DATABASE_NAME = runs.DATABASE_NAME
 
 STORED_DOCUMENT_COLUMNS = (
     ("version", "INTEGER NOT NULL"),
@@ -93,17 +93,7 @@ QUANTITY_EXPORT_COLUMNS = ", ".join(
 def connect(out_dir: Path, read_only: bool = False, lock_timeout_s: float = 10.0) -> duckdb.DuckDBPyConnection:
     """Open the database, waiting up to ``lock_timeout_s`` while another process (a run, the review app) has it open."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + lock_timeout_s
-    delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(out_dir / DATABASE_NAME), read_only=read_only)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc) or time.monotonic() + delay > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.2)
+    con = runs.open_database(out_dir / DATABASE_NAME, read_only, lock_timeout_s)
     if not read_only:
         con.execute(SCHEMA)
     return con

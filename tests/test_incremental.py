@@ -159,3 +159,33 @@ def test_an_empty_inbox_withdraws_nothing(inbox, reads):
     report = run_ingestion(str(reports), str(out))
     assert report.counts.documents_withdrawn == 0
     assert (out / "statements.csv").read_bytes() == before
+
+
+def test_an_unchanged_inbox_is_recognised_before_prefect_starts_and_a_touched_file_is_not(inbox, reads, monkeypatch):
+    import os
+
+    from typer.testing import CliRunner
+
+    import workreview.cli
+
+    reports, out = inbox
+    run_ingestion(str(reports), str(out))  # this folder's first complete run: it remembers the inbox
+    class PrefectStarted(Exception):
+        pass
+
+    def configure_prefect(out):
+        raise PrefectStarted
+
+    monkeypatch.setattr(workreview.cli, "configure_prefect", configure_prefect)
+
+    result = CliRunner().invoke(workreview.cli.app, ["run", str(reports), "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    assert f"Nothing changed since the last run: {len(CORPUS)} files unchanged" in result.output
+    assert reads == []
+    last = query(out, "SELECT documents_seen, documents_skipped, finished_at IS NOT NULL FROM runs ORDER BY started_at")
+    assert last[-1] == (len(CORPUS), len(CORPUS), True)
+
+    os.utime(reports / CHANGED)  # same bytes, new time: the full path decides, by content hash
+    result = CliRunner().invoke(workreview.cli.app, ["run", str(reports), "--out", str(out)])
+    assert isinstance(result.exception, PrefectStarted)

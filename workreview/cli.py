@@ -147,7 +147,17 @@ def run(
     if task_runner not in ("local", "dask") or (task_runner == "dask") != bool(dask_address):
         raise InvalidInput("use --task-runner dask together with --dask-address tcp://HOST:PORT")
     from pipeline.runlock import hold
+    from pipeline.unchanged import record_if_unchanged
 
+    started = time.perf_counter()
+    nothing_to_do = record_if_unchanged(reports_dir, out, include_other=all_statements)
+    if nothing_to_do is not None:  # recognised before Prefect and spaCy start
+        console.print(
+            f"Nothing changed since the last run: {nothing_to_do.files} files unchanged, none read "
+            f"(run {nothing_to_do.run_id} recorded) in {time.perf_counter() - started:.1f} s."
+        )
+        _print_outputs(nothing_to_do.outputs)
+        return
     if not wait:  # fail fast, before Prefect starts; the flow itself holds the lock for the run
         with hold(out):
             pass
@@ -190,11 +200,15 @@ def run(
         for failure in report.failures:
             table.add_row(failure.source_file, str(failure.status), failure.error or "")
         console.print(table)
-    console.print("Outputs:")
-    for path in report.outputs.values():
-        console.print(f"  {path}")
+    _print_outputs(report.outputs)
     if strict and report.failures:
         raise typer.Exit(1)
+
+
+def _print_outputs(outputs: dict[str, str]) -> None:
+    console.print("Outputs:")
+    for path in outputs.values():
+        console.print(f"  {path}")
 
 
 @app.command()
