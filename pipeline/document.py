@@ -49,6 +49,8 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     pages: int | None = None
     text: str = ""
+    ocr_pages: dict[int, float | None] = field(default_factory=dict)
+    """PDF pages read by OCR (1-based), with Tesseract's mean word confidence on each, in [0, 1]."""
     warnings: list[str] = field(default_factory=list)
     """Things a reader noticed but could recover from (e.g. a page without a text layer)."""
 

@@ -31,6 +31,7 @@ FLAG_REASONS: dict[str, str] = {
     "too_long": "implausibly long for one statement (more than 80 words)",
     "goal_without_target_year": "a goal that names no target year, nor does its list's lead-in or section heading",
     "quantity_unnormalised": "a quantity whose value could not be read as a number (\"several dozen\", \"2,35\")",
+    "ocr": "read by OCR from a scanned page: check the words against the page (see ocr_confidence)",
 }
 LOW_CONFIDENCE_THRESHOLD = 0.6
 SECTION_KIND_OF_LABEL = {"achievement": "achievements", "challenge": "challenges", "goal": "goals"}
@@ -63,6 +64,7 @@ def statement_flags(
     partial_document: bool,
     target_year_missing: bool = False,
     unnormalised_quantity: bool = False,
+    ocr: bool = False,
     policy: ReviewPolicy = ReviewPolicy(),
 ) -> list[str]:
     """Flag reasons, in the order of ``FLAG_REASONS``, for one labelled statement."""
@@ -88,4 +90,6 @@ def statement_flags(
         reasons.append("goal_without_target_year")
     if unnormalised_quantity:
         reasons.append("quantity_unnormalised")
+    if ocr:
+        reasons.append("ocr")
     return reasons

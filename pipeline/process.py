@@ -161,6 +161,7 @@ def _analyse(
         title=attribution.title,
         warnings="; ".join(one_line(warning) for warning in document.warnings) or None,
         model_version=version,
+        ocr_pages=";".join(map(str, sorted(document.ocr_pages))) or None,
     )
     occurrences: Counter[str] = Counter()
     records: list[StatementRecord] = []
@@ -183,6 +184,7 @@ def _analyse(
             partial_document=bool(document.warnings),
             target_year_missing=goal_year is None,
             unnormalised_quantity=any(q.value is None for q in found),
+            ocr=statement.page in document.ocr_pages,
             policy=review_policy(nlp),
         )
         x0, top, x1, bottom = statement.bbox or (None, None, None, None)
@@ -218,6 +220,7 @@ def _analyse(
                 flagged=bool(reasons),
                 flag_reasons=";".join(reasons),
                 model_version=version,
+                ocr_confidence=document.ocr_pages.get(statement.page) if statement.page else None,
             )
         )
         quantity_records.extend(

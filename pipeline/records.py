@@ -39,6 +39,8 @@ class DocumentRecord:
     error: str | None = None
     warnings: str | None = None
     model_version: str | None = None
+    ocr_pages: str | None = None
+    """Pages read by OCR, e.g. ``1;3`` (PDF)."""
 
 
 @dataclass(slots=True)
@@ -74,6 +76,8 @@ class StatementRecord:
     flagged: bool
     flag_reasons: str
     model_version: str
+    ocr_confidence: float | None = None
+    """Tesseract's mean word confidence on the statement's page, in [0, 1], when the page was read by OCR."""
 
 
 @dataclass(slots=True)

@@ -196,7 +196,7 @@ def image_page(canvas: Canvas) -> None:
     canvas.showPage()
 
 
-def test_pages_without_text_need_ocr_or_get_a_warning(tmp_path):
+def test_pages_without_text_need_ocr_or_get_a_warning(tmp_path, monkeypatch):
     scanned, mixed = tmp_path / "scanned.pdf", tmp_path / "mixed.pdf"
     canvas = Canvas(str(scanned))
     image_page(canvas)
@@ -206,13 +206,18 @@ def test_pages_without_text_need_ocr_or_get_a_warning(tmp_path):
     canvas.showPage()
     image_page(canvas)
     canvas.save()
+    from pipeline.read import ocr
+
+    monkeypatch.setattr(ocr, "unavailable_reason", lambda: "OCR needs Tesseract: install tesseract-ocr")
 
     with pytest.raises(ReadError, match="no text layer") as error:
         partition_pdf(scanned)
     assert error.value.status == DocumentStatus.NEEDS_OCR
     document = partition_pdf(mixed)
     assert document.pages == 2 and document.text == "The district repaired 8 wells."
-    assert document.warnings == ["page 2 has no text layer (an image only): it needs OCR"]
+    assert document.warnings == [
+        "page 2 has no text layer (an image only): it needs OCR (OCR needs Tesseract: install tesseract-ocr)"
+    ]
 
 
 def test_broken_files_raise_read_errors_with_one_line_messages(tmp_path, report_pdf):

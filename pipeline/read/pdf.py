@@ -40,7 +40,7 @@ from typing import Callable, Iterable, Iterator, Literal
 from pipeline.document import BBox, Block, BlockKind, Document
 from pipeline.errors import ReadError
 from pipeline.read.markers import keep_lone_numbered_headings
-from pipeline.read.pdf_page import FoundTable, Frame, PageContent, Word
+from pipeline.read.pdf_page import UNMAPPED_GLYPH, FoundTable, Frame, PageContent, Word
 from pipeline.vocabulary import DocumentStatus
 
 MARGIN_BAND = 0.12
@@ -60,6 +60,8 @@ COLUMN_MIN_WORDS = 3
 """A column holds text: at least this many lines, with at least this many words on its typical line."""
 COLUMNS_SHARE = 0.3
 """Columns side by side hold at least this share of a page's lines and tables."""
+GARBAGE_SHARE = 0.3
+"""A page whose text is more than this share unmapped glyphs (``\ufffd``, pdfminer's ``(cid:N)``) goes through OCR."""
 HEADING_SIZE_RATIO = 1.15
 """A line is set in a heading font when its size is at least this many times the body size."""
 HEADING_MAX_WORDS, BOLD_HEADING_MAX_WORDS = 30, 15
@@ -96,7 +98,8 @@ def partition_pdf(path: Path, source: Source = "pdfium") -> Document:
     contents = read_pages(path)
     if not contents:
         raise ReadError("not a valid PDF: it has no pages")
-    warnings = [warning for content in contents for warning in _page_warnings(content)]
+    ocr_confidences, no_ocr = _ocr(path, contents)
+    warnings = [warning for content in contents for warning in _page_warnings(content, no_ocr)]
     pages = [_page_layout(content) for content in contents]
     if not any(page.pieces or page.tables for page in pages):
         unreadable = next((content.error for content in contents if content.error), None)
@@ -104,7 +107,9 @@ def partition_pdf(path: Path, source: Source = "pdfium") -> Document:
             raise ReadError(f"not a valid PDF: no page could be read ({unreadable})")
         if not any(content.image_only for content in contents):
             raise ReadError("no text: every page of the PDF is blank")
-        raise ReadError("no text layer: scanned PDF needs OCR", DocumentStatus.NEEDS_OCR)
+        if ocr_confidences:
+            raise ReadError("no text: OCR found none on the scanned pages", DocumentStatus.NEEDS_OCR)
+        raise ReadError(f"no text layer: scanned PDF needs OCR ({no_ocr})", DocumentStatus.NEEDS_OCR)
     _drop_running_headers(pages)
     gutters = _gutters_by_page_width(pages)
     flows = [
@@ -121,7 +126,9 @@ def partition_pdf(path: Path, source: Source = "pdfium") -> Document:
     )
     _assign_heading_levels(headings)
     blocks = keep_lone_numbered_headings([(block, markers.get(id(block))) for block in blocks])
-    return Document(source_file="", format="pdf", blocks=blocks, pages=len(pages), warnings=warnings).assemble()
+    return Document(
+        source_file="", format="pdf", blocks=blocks, pages=len(pages), ocr_pages=ocr_confidences, warnings=warnings
+    ).assemble()
 
 
 def _check_pdf_header(path: Path) -> None:
@@ -134,11 +141,42 @@ def _check_pdf_header(path: Path) -> None:
         raise ReadError("not a valid PDF: the file does not start with a PDF header")
 
 
-def _page_warnings(content: PageContent) -> list[str]:
+def _needs_ocr(content: PageContent) -> bool:
+    """A scan (images, no text), or a text layer of mostly unmapped glyphs."""
+    if content.image_only:
+        return True
+    characters = sum(len(word.text) for word in content.words)
+    unmapped = sum(word.text.count(UNMAPPED_GLYPH) + 7 * word.text.count("(cid:") for word in content.words)
+    return characters > 0 and unmapped > GARBAGE_SHARE * characters
+
+
+def _ocr(path: Path, contents: list[PageContent]) -> tuple[dict[int, float | None], str | None]:
+    """OCR the pages that need it, in place in ``contents``; their mean confidences, and why OCR could not run
+    (``None`` when it could, or when no page needed it)."""
+    wanted = [content.number for content in contents if not content.error and _needs_ocr(content)]
+    if not wanted:
+        return {}, None
+    from pipeline.read import ocr
+
+    reason = ocr.unavailable_reason()
+    if reason:
+        return {}, reason
+    confidences = {}
+    for number, page in ocr.ocr_pages(path, wanted).items():
+        image_only = contents[number - 1].image_only and not page.content.words
+        contents[number - 1] = page.content
+        contents[number - 1].image_only = image_only
+        confidences[number] = page.confidence
+    return confidences, None
+
+
+def _page_warnings(content: PageContent, no_ocr: str | None) -> list[str]:
     if content.error:
         return [f"page {content.number} could not be read ({content.error})"]
+    if content.image_only and no_ocr:
+        return [f"page {content.number} has no text layer (an image only): it needs OCR ({no_ocr})"]
     if content.image_only:
-        return [f"page {content.number} has no text layer (an image only): it needs OCR"]
+        return [f"page {content.number} has no text layer (an image only) and OCR found no text on it"]
     return []
 
 
