@@ -40,7 +40,7 @@ from typing import Callable, Iterable, Iterator, Literal
 from pipeline.document import BBox, Block, BlockKind, Document
 from pipeline.errors import ReadError
 from pipeline.read.markers import keep_lone_numbered_headings
-from pipeline.read.pdf_page import UNMAPPED_GLYPH, FoundTable, Frame, PageContent, Word
+from pipeline.read.pdf_page import KHMER, UNMAPPED_GLYPH, FoundTable, Frame, PageContent, Word, normalise_text
 from pipeline.vocabulary import DocumentStatus
 
 MARGIN_BAND = 0.12
@@ -82,6 +82,7 @@ _PAGE_LABEL = re.compile(
 _PAGE_LABEL_WITHIN = re.compile(r"\b(?:page|p\.|pg\.?)\s*\|?\s*\d+(?:\s*(?:of|/)\s*\d+)?\b", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"^(?:\d{1,5}|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+_KHMER = re.compile(f"[{KHMER}]")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 
 
@@ -225,7 +226,8 @@ class _Page:
 
 
 def _page_layout(content: PageContent) -> _Page:
-    tables, free_words = _claim_table_words(content.tables, content.words)
+    words = [word if word.text.isascii() else word._replace(text=normalise_text(word.text)) for word in content.words]
+    tables, free_words = _claim_table_words(content.tables, [word for word in words if word.text])
     return _Page(content.number, content.frame, _pieces(free_words), tables)
 
 
@@ -624,6 +626,8 @@ def _join_lines(lines: list[str]) -> str:
         if text.endswith("\u00ad"):  # a soft hyphen only shows where the line broke
             text = text[:-1] + line
         elif text.endswith(("-", "–")) and text[-2:-1].isalnum() and line[:1].isalnum():
+            text += line
+        elif _KHMER.match(text[-1:]) and _KHMER.match(line[:1]):  # Khmer breaks lines between words, unspaced
             text += line
         else:
             text += " " + line

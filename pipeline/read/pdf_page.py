@@ -9,6 +9,7 @@ words are given in the page's *reading frame* (see :class:`Frame`), tables in pa
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
@@ -18,6 +19,11 @@ from pipeline.document import BBox
 BOLD_FONT = re.compile(r"bold|black|heavy", re.IGNORECASE)
 """A font whose name says so is bold (pdfium also takes a weight of 600 or more)."""
 UNMAPPED_GLYPH = "\ufffd"
+KHMER = "\u1780-\u17ff\u19e0-\u19ff"
+"""Khmer letters, signs and digits, and the Khmer lunar-date symbols (a regex character range)."""
+_INVISIBLE = str.maketrans({"\u200b": None, "\ufeff": None, "\u17b2": "\u17b1"})
+"""Zero-width spaces (word separators Khmer typists insert, invisible on the page) go; ឲ (the older spelling of
+QOO in ឲ្យ) becomes ឱ, so both spellings of a word search and count as one."""
 """What a source writes for a glyph its font does not map to any character."""
 
 
@@ -139,3 +145,10 @@ def one_line(message: str, limit: int = 160) -> str:
     """Library messages may hold control characters and whole dictionaries."""
     line = " ".join("".join(c if c.isprintable() else " " for c in message).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def normalise_text(text: str) -> str:
+    """Canonical Unicode (NFC) without zero-width spaces, with one spelling of ឱ; ASCII text as it is."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", text.translate(_INVISIBLE))

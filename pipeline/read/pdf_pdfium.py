@@ -27,6 +27,7 @@ from pipeline.document import BBox
 from pipeline.errors import ReadError
 from pipeline.read.pdf_page import (
     BOLD_FONT,
+    KHMER,
     UNMAPPED_GLYPH,
     FoundRow,
     FoundTable,
@@ -50,6 +51,7 @@ _TABLE_SETTINGS = TableSettings.resolve(None)
 _UNMAPPED = {"\x00", "\uffff", "\x02"}
 """What pdfium gives for a glyph with no Unicode mapping."""
 _LINE_END_HYPHEN = "\ufffe"
+_KHMER_GAP = re.compile(f"(?<=[{KHMER}]) (?=[{KHMER}])")
 
 
 def read_pages(path: Path) -> list[PageContent]:
@@ -138,6 +140,8 @@ def _words(textpage: pypdfium2.PdfTextPage, to_page: _PageSpace) -> tuple[list[W
     text = textpage.get_text_range(0, count)
     if len(text) != count:  # characters outside the Basic Multilingual Plane, or ones pdfium leaves out
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(handle, i) or 0xFFFD) for i in range(count))
+    if _KHMER_GAP.search(text):
+        text = _join_khmer_words(handle, text)
     spans = [match.span() for match in _WORD.finditer(text)]
     text = text.translate(_READABLE)
     runs = _TextRuns(handle, to_page)
@@ -177,6 +181,16 @@ def _words(textpage: pypdfium2.PdfTextPage, to_page: _PageSpace) -> tuple[list[W
         spaced = True if start and text[start - 1] not in "\r\n" else None
         words.append(Word(text[start:end], x0, bottom - size, x1, bottom, size, run.bold, spaced))
     return words, frame
+
+
+def _join_khmer_words(handle, text: str) -> str:
+    """Khmer writes no space between words; a space pdfium made up between two Khmer letters (from the glyphs'
+    spacing, not in the PDF) becomes a zero-width space, which keeps the word whole and is then dropped."""
+    characters = list(text)
+    for match in _KHMER_GAP.finditer(text):
+        if pdfium_c.FPDFText_IsGenerated(handle, match.start()) == 1:
+            characters[match.start()] = "\u200b"
+    return "".join(characters)
 
 
 _READABLE = str.maketrans({"\ufffe": "-", **{char: UNMAPPED_GLYPH for char in _UNMAPPED}})
