@@ -6,6 +6,9 @@ to FILE. Kinds:
 - ``library``: every report through ``pipeline.process.process_file`` (per-stage seconds as the pipeline records
   them), then the store stage (``store.save_document`` for each + ``store.export``) timed on its own;
 - ``pdfplumber`` / ``pypdfium2``: plain text extraction of every page of the corpus's PDFs, the baselines;
+- ``reader``: the PDF reader on the corpus's PDFs (``--source pdfium|pdfplumber``; ``--guarded 1``: as the pipeline's
+  read stage does, in its reader process);
+- ``cli``: ``workreview run`` end to end, as a user runs it;
 - ``prefect-startup``: a trivial flow run twice — the first run pays for starting Prefect's embedded server;
 - ``flow``: Prefect's server started by a trivial flow, then ``flows.ingest.run_ingestion`` (run it twice on the
   same output to time an unchanged re-run); the two add up to what ``workreview run`` waits for.
@@ -136,6 +139,38 @@ def measure_pypdfium2(corpus: Path) -> dict:
     return {"pdfs": len(pdf_files(corpus)), "pages": pages, "words": words, "wall": clock.wall, "cpu": clock.cpu}
 
 
+def measure_reader(corpus: Path, source: str, guarded: bool) -> dict:
+    """The PDF reader on every PDF: ``partition_pdf`` in this process, or (``guarded``) the pipeline's read stage,
+    which reads in a child process under the time limit and sends the document back."""
+    from pipeline.guard import ReadLimits, guarded_read
+    from pipeline.read import pdf_pdfium, pdf_plumber  # noqa: F401 -- imports are not reading
+    from pipeline.read.pdf import partition_pdf
+
+    files = pdf_files(corpus)
+    if guarded:
+        guarded_read(files[0], files[0].name, ReadLimits())  # start the reader process before the clock
+    pages = words = 0
+    with Stopwatch() as clock:
+        for path in files:
+            document = guarded_read(path, path.name, ReadLimits()) if guarded else partition_pdf(path, source)
+            pages += document.pages or 0
+            words += len(document.text.split())
+    return {"pdfs": len(files), "pages": pages, "words": words, "wall": clock.wall, "cpu": clock.cpu}
+
+
+def measure_cli(corpus: Path, out: Path) -> dict:
+    """``workreview run CORPUS --out OUT`` as a user types it: Python's start-up, Prefect's, every stage, exports."""
+    import subprocess
+
+    command = [str(Path(sys.executable).with_name("workreview")), "run", str(corpus), "--out", str(out)]
+    with Stopwatch() as clock:
+        finished = subprocess.run(command, capture_output=True, text=True)
+    if finished.returncode != 0:
+        raise SystemExit(f"workreview run failed ({finished.returncode}): {finished.stderr[-500:]}")
+    summary = next((line for line in finished.stdout.splitlines() if line.startswith(("Read ", "Nothing"))), "")
+    return {"wall": clock.wall, "cpu": clock.cpu, "summary": summary}
+
+
 def measure_prefect_startup() -> dict:
     with Stopwatch() as imported:
         from prefect import flow
@@ -189,10 +224,14 @@ def measure_flow(corpus: Path, out: Path, workers: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["library", "pdfplumber", "pypdfium2", "prefect-startup", "flow"])
+    parser.add_argument(
+        "kind", choices=["library", "pdfplumber", "pypdfium2", "reader", "cli", "prefect-startup", "flow"]
+    )
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--source", choices=["pdfium", "pdfplumber"], default="pdfium")
+    parser.add_argument("--guarded", type=int, default=0, help="1: read as the pipeline does, in its reader process")
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args()
     if args.kind == "library":
@@ -201,6 +240,10 @@ def main() -> None:
         result = measure_pdfplumber(args.corpus)
     elif args.kind == "pypdfium2":
         result = measure_pypdfium2(args.corpus)
+    elif args.kind == "reader":
+        result = measure_reader(args.corpus, args.source, bool(args.guarded))
+    elif args.kind == "cli":
+        result = measure_cli(args.corpus, args.out)
     elif args.kind == "prefect-startup":
         result = measure_prefect_startup()
     else:

@@ -1,0 +1,169 @@
+"""Issue 14 in one run: PDF reading and ``workreview run`` against pdfplumber's ``extract_text``, on the same PDFs.
+
+    .venv/bin/python benchmarks/pdf_speed.py --pages 500
+
+The sample corpus's PDFs are copied (``corpus.write_copy``: new bytes, same text) until they hold at least
+``--pages`` pages; on that folder, each in a fresh process watched by ``run.run_measurement``:
+
+1. pdfplumber ``page.extract_text()`` on every page (the baseline);
+2. the old reader: ``partition_pdf(path, source="pdfplumber")``;
+3. the new reader: ``partition_pdf(path)`` (pdfium), and the pipeline's read stage around it (its reader process);
+4. ``workreview run FOLDER --out OUT`` end to end (Prefect's start included, with a ``PREFECT_HOME`` whose database
+   exists, as on every run after the first), then the same command again with nothing changed.
+
+Then the sample corpus itself: a first ``workreview run`` and an unchanged re-run. The tables go between the
+``pdf-results`` markers of ``benchmarks/README.md``; raw JSON to ``benchmarks/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+from run import MODEL_ENV, SAMPLE, Benchmark, machine, pin_model  # noqa: E402
+
+BEGIN = "<!-- pdf-results:begin (written by benchmarks/pdf_speed.py) -->"
+END = "<!-- pdf-results:end -->"
+
+
+def pdf_corpus(target: Path, pages: int) -> int:
+    """Copies of the sample's PDFs under ``target`` until they hold ``pages`` pages; the pages they hold."""
+    import pypdfium2
+
+    pdfs = [report for report in corpus.report_files(SAMPLE) if report.path.suffix.lower() == ".pdf"]
+    counts = {}
+    for report in pdfs:
+        document = pypdfium2.PdfDocument(report.path)
+        counts[report.source_file] = len(document)
+        document.close()
+    total, copy = 0, 0
+    while total < pages:
+        for report in pdfs:
+            corpus.write_copy(report.path, target / f"copy-{copy:03d}" / report.source_file, copy)
+            total += counts[report.source_file]
+        copy += 1
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=500, help="at least this many PDF pages")
+    parser.add_argument("--results", type=Path, default=HERE / "results")
+    parser.add_argument("--readme", type=Path, default=HERE / "README.md")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="workreview-pdf-bench-"))
+    model, model_label = pin_model(work)
+    env = {
+        **os.environ, MODEL_ENV: model, "PREFECT_HOME": str(work / "prefect-home"), "OMP_THREAD_LIMIT": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "WORKREVIEW_OCR_CACHE": str(work / "ocr-cache"),
+    }
+    bench = Benchmark(work, args.results, env)
+    results: dict = {
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join([".venv/bin/python", "benchmarks/pdf_speed.py", *sys.argv[1:]]),
+        "machine": machine(),
+        "model": model_label,
+    }
+    try:
+        folder = work / "pdfs"
+        results["pages"] = pdf_corpus(folder, args.pages)
+        results["pdfs"] = len(list(folder.rglob("*.pdf")))
+        print(f"{results['pdfs']} PDFs, {results['pages']} pages:")
+        results["warm_up"] = bench.measure("prefect-startup", "prefect-home")  # creates Prefect's database
+        results["extract_text"] = bench.measure("pdfplumber", "extract-text", corpus=folder)
+        results["old_reader"] = bench.measure("reader", "reader-pdfplumber", corpus=folder, source="pdfplumber")
+        results["new_reader"] = bench.measure("reader", "reader-pdfium", corpus=folder, source="pdfium")
+        results["read_stage"] = bench.measure("reader", "read-stage", corpus=folder, guarded=1)
+        out = bench.output("pdfs")
+        results["cli"] = bench.measure("cli", "cli-pdfs", corpus=folder, out=out)
+        results["cli_rerun"] = bench.measure("cli", "cli-pdfs-rerun", corpus=folder, out=out)
+        sample = work / "sample"
+        corpus.replicate(SAMPLE, sample, 1)
+        out = bench.output("sample")
+        results["sample_documents"] = len(corpus.report_files(sample))
+        results["sample_cli"] = bench.measure("cli", "cli-sample", corpus=sample, out=out)
+        results["sample_cli_rerun"] = bench.measure("cli", "cli-sample-rerun", corpus=sample, out=out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        results["failures"] = bench.failures
+        bench.raw.with_suffix(".json").write_text(json.dumps(results, indent=2))
+    update_readme(args.readme, render(results))
+    print(render(results))
+    if bench.failures:
+        sys.exit(f"{len(bench.failures)} measurement(s) failed; see {bench.raw}")
+
+
+def render(results: dict) -> str:
+    pages = results["pages"]
+    base = results["extract_text"]
+
+    def row(name: str, entry: dict, what: str) -> str:
+        if "error" in entry:
+            return f"| {name} | failed: {entry['error']} | | | | |"
+        wall, cpu = entry["wall"], entry["cpu"]
+        speed_up = base["wall"] / wall if "wall" in base else float("nan")
+        return f"| {name} | {what} | {wall:.1f} | {cpu:.1f} | {pages / wall:.0f} | {speed_up:.1f}× |"
+
+    packages = ", ".join(f"{name} {version}" for name, version in results["machine"]["packages"].items())
+    lines = [
+        f"Measured {results['started']} – {results['finished']} with `{results['command']}` on "
+        f"{results['machine']['cores']} cores ({results['machine']['cpu']}), Python {results['machine']['python']}; "
+        f"{packages}; statement model: {results['model']}.",
+        "",
+        f"{results['pdfs']} PDFs, {pages} pages (the sample's PDFs copied), the same files for every row.",
+        "",
+        "| Measurement | What | Wall s | CPU s | Pages/s | × faster than `extract_text` |",
+        "|---|---|---|---|---|---|",
+        row("pdfplumber `extract_text`", base, "plain text of every page, nothing else"),
+        row("old reader", results["old_reader"], "`partition_pdf(source=\"pdfplumber\")`: words, tables, layout"),
+        row("new reader", results["new_reader"], "`partition_pdf()` on pdfium: the same layout steps"),
+        row("new read stage", results["read_stage"], "the pipeline's read stage: the new reader in its reader process"),
+        row("`workreview run`", results["cli"], "end to end: Python and Prefect start-up, every stage, exports"),
+        row("`workreview run` again", results["cli_rerun"], "nothing changed"),
+        "",
+        f"Sample corpus ({results['sample_documents']} reports): first `workreview run` "
+        f"{_wall(results['sample_cli'])} s, unchanged re-run {_wall(results['sample_cli_rerun'])} s "
+        f"({_ratio(results['sample_cli'], results['sample_cli_rerun'])} faster).",
+        "",
+        "*CPU s* counts the measured process and its children (the reader process, Prefect's server); CPU below "
+        "wall means the measurement waited for a core other work held.",
+    ]
+    return "\n".join(lines)
+
+
+def _wall(entry: dict) -> str:
+    return "failed" if "error" in entry else f"{entry['wall']:.1f}"
+
+
+def _ratio(first: dict, second: dict) -> str:
+    if "error" in first or "error" in second:
+        return "?×"
+    return f"{first['wall'] / second['wall']:.0f}×"
+
+
+def update_readme(readme: Path, body: str) -> None:
+    section = f"{BEGIN}\n{body}\n{END}"
+    text = readme.read_text(encoding="utf-8")
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n## PDFs at pdfium speed (issue 14)\n\n" + section + "\n"
+    readme.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
