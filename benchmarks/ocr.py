@@ -6,11 +6,12 @@ English and Khmer pages (``tests/scan_fixtures.py``: rendered with Pillow, turne
 300 and 200 dpi, read by Tesseract (``khm+eng``) with page segmentation 4 (what the reader uses) and 3 (Tesseract's
 default). The error rate is the Levenshtein distance over the printed text's length, with whitespace collapsed
 (English) or removed (Khmer, which writes no spaces between words and whose spacing OCR cannot know). Seconds are
-Tesseract's wall time per page on one thread. Prints a Markdown table.
+Tesseract's wall and CPU time per page on one thread. Prints a Markdown table.
 """
 
 from __future__ import annotations
 
+import resource
 import sys
 import time
 from pathlib import Path
@@ -49,13 +50,14 @@ KHMER = [
 ]
 
 
-def measure(lines, font, dpi: int, psm: int, pages: int) -> tuple[float, float, float]:
-    errors, seconds, confidences = [], [], []
+def measure(lines, font, dpi: int, psm: int, pages: int) -> tuple[float, float, float, float]:
+    errors, seconds, cpu, confidences = [], [], [], []
     for seed in range(pages):
         image = scanned_page(lines, font, dpi=dpi, seed=seed)
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), _children_cpu()
         tsv = recognise_image(image, OcrSettings(page_segmentation=psm, dpi=dpi))
         seconds.append(time.perf_counter() - started)
+        cpu.append(_children_cpu() - cpu_before)
         page = _page_from_tsv(1, tsv, 595, 842, dpi)
         words = [word.text for word in page.content.words]
         if font == KHMER_FONT:
@@ -64,18 +66,24 @@ def measure(lines, font, dpi: int, psm: int, pages: int) -> tuple[float, float, 
             expected, found = " ".join(" ".join(t for t, _ in lines).split()), " ".join(words)
         errors.append(character_error_rate(expected, found))
         confidences.append(page.confidence or 0.0)
-    return sum(errors) / pages, sum(seconds) / pages, sum(confidences) / pages
+    return sum(errors) / pages, sum(seconds) / pages, sum(cpu) / pages, sum(confidences) / pages
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the ended child processes (Tesseract): unlike wall time, not stretched by other load."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
     pages = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    print(f"| script | dpi | psm | CER | s/page | mean confidence |  ({pages} pages each)")
-    print("|---|---|---|---|---|---|")
+    print(f"| script | dpi | psm | CER | s/page (wall) | CPU s/page | mean confidence |  ({pages} pages each)")
+    print("|---|---|---|---|---|---|---|")
     for name, lines, font in (("English", ENGLISH, LATIN_FONT), ("Khmer", KHMER, KHMER_FONT)):
         for dpi in (300, 200):
             for psm in (4, 3):
-                cer, seconds, confidence = measure(lines, font, dpi, psm, pages)
-                print(f"| {name} | {dpi} | {psm} | {cer:.2%} | {seconds:.2f} | {confidence:.2f} |")
+                cer, seconds, cpu, confidence = measure(lines, font, dpi, psm, pages)
+                print(f"| {name} | {dpi} | {psm} | {cer:.2%} | {seconds:.2f} | {cpu:.2f} | {confidence:.2f} |")
 
 
 if __name__ == "__main__":

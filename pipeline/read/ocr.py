@@ -32,9 +32,9 @@ from pipeline.read.pdf_page import PageContent, Word, upright_frame
 
 LANGUAGES = "khm+eng"
 PAGE_SEGMENTATION = 4
-"""Tesseract's ``--psm 4`` (a single column of text of variable sizes): on the test scans it read as well as the
-default (``3``, automatic layout) and kept numbered lists with their items, where the default split the numbers
-off as a column of their own."""
+"""Tesseract's ``--psm 4`` (one column of text of varying sizes). On generated scans (``benchmarks/ocr.py``) it read
+Khmer at 1.1 % character errors against 2.3 % for the default automatic layout (``3``), and English equally well
+(0.23 %) at 300 dpi."""
 DPI = 300
 """Rendering resolution: Tesseract is trained on text about 20-30 pixels high, i.e. 10-12 pt body text at 300 dpi."""
 SAME_SIZE_BAND = (0.7, 1.35)
