@@ -130,21 +130,20 @@ def recognise_image(image, settings: OcrSettings = OcrSettings()) -> str:
 
 def _page_from_tsv(number: int, tsv: str, width: float, height: float, dpi: int) -> OcrPage:
     points = 72 / dpi
-    lines: dict[tuple[str, str, str], list[tuple[str, float, float, float]]] = {}
+    lines: dict[tuple[str, str, str], list[tuple[str, float, float]]] = {}
     line_boxes: dict[tuple[str, str, str], tuple[float, float]] = {}
     confidences = []
     for row in tsv.splitlines()[1:]:
         fields = row.split("\t")
         if len(fields) != 12:
             continue
-        level, _, block, paragraph, line, _, left, top, box_width, box_height, confidence, text = fields
+        level, _, block, paragraph, line, _, left_px, top_px, width_px, height_px, confidence, text = fields
         key = (block, paragraph, line)
         if level == "4":
-            line_boxes[key] = (float(top) * points, (float(top) + float(box_height)) * points)
+            line_boxes[key] = (float(top_px) * points, (float(top_px) + float(height_px)) * points)
         elif level == "5" and text.strip():
-            lines.setdefault(key, []).append(
-                (text.strip(), float(left) * points, (float(left) + float(box_width)) * points, float(confidence))
-            )
+            left = float(left_px) * points
+            lines.setdefault(key, []).append((text.strip(), left, left + float(width_px) * points))
             if float(confidence) >= 0:
                 confidences.append(float(confidence) / 100)
     heights = [bottom - top for key, (top, bottom) in line_boxes.items() if key in lines]
@@ -155,7 +154,7 @@ def _page_from_tsv(number: int, tsv: str, width: float, height: float, dpi: int)
         size = bottom - top
         if SAME_SIZE_BAND[0] * typical <= size <= SAME_SIZE_BAND[1] * typical:
             size = typical
-        for text, x0, x1, _ in line_words:
+        for text, x0, x1 in line_words:
             words.append(Word(text, x0, top, x1, bottom, round(size, 1), False))
     content = PageContent(number, upright_frame(width, height), words)
     return OcrPage(content, round(mean(confidences), 3) if confidences else None)

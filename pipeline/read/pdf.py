@@ -267,11 +267,16 @@ def _data_table(found: FoundTable, words: list[Word]) -> _Table | None:
         return None
     filled_columns = [c for c in range(len(rows[0].cells)) if any(cells[c] for cells in texts)]
     table_rows = [
-        ([cells[c] for c in filled_columns], tuple(round(v, 2) for v in row.bbox))
+        ([cells[c] for c in filled_columns], _rounded(row.bbox))
         for cells, row in zip(texts, rows)
         if any(cells)
     ]
     return _Table(*found.bbox, rows=table_rows)
+
+
+def _rounded(box: BBox) -> BBox:
+    x0, top, x1, bottom = box
+    return round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)
 
 
 def _middle(word: Word) -> tuple[float, float]:

@@ -17,10 +17,11 @@ import ctypes
 import math
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, Callable, NamedTuple, cast
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
+from pdfplumber.page import Page
 from pdfplumber.table import TableFinder, TableSettings
 
 from pipeline.document import BBox
@@ -248,7 +249,10 @@ class _TextRuns:
 def _c_function(function, restype, *argtypes):
     """pypdfium2's ``function`` taking and returning handles as plain integers: its typed handles cost a
     ``ctypes.cast`` each to compare or to use as a dictionary key."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    if address is None:
+        raise ImportError(f"pdfium has no {function.__name__}")
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
 _handle, _int, _c_float = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
@@ -269,8 +273,9 @@ def _page_objects(page: pypdfium2.PdfPage) -> tuple[list[tuple], int]:
     """The page's path objects (with the matrix of the forms they sit in) and how many images it draws."""
     paths: list[tuple] = []
     images = 0
-    pending = [(pdfium_c.FPDFPage_CountObjects(page.raw), lambda i: pdfium_c.FPDFPage_GetObject(page.raw, i),
-                _IDENTITY)]
+    pending: list[tuple[int, Callable[[int], Any], _Matrix]] = [
+        (pdfium_c.FPDFPage_CountObjects(page.raw), lambda i: pdfium_c.FPDFPage_GetObject(page.raw, i), _IDENTITY)
+    ]
     while pending:
         count, get, outer = pending.pop()
         for i in range(count):
@@ -281,11 +286,14 @@ def _page_objects(page: pypdfium2.PdfPage) -> tuple[list[tuple], int]:
             elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 images += 1
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-                form = obj
-                pending.append((pdfium_c.FPDFFormObj_CountObjects(form),
-                                lambda j, form=form: pdfium_c.FPDFFormObj_GetObject(form, j),
-                                _compose(_object_matrix(form), outer)))
+                pending.append(
+                    (pdfium_c.FPDFFormObj_CountObjects(obj), _form_member(obj), _compose(_object_matrix(obj), outer))
+                )
     return paths, images
+
+
+def _form_member(form) -> Callable[[int], Any]:
+    return lambda index: pdfium_c.FPDFFormObj_GetObject(form, index)
 
 
 def _object_matrix(obj) -> _Matrix:
@@ -306,7 +314,8 @@ def _tables(paths: list[tuple], to_page: _PageSpace) -> list[FoundTable]:
     edges = [edge for obj, outer in paths for edge in _path_edges(obj, outer, to_page)]
     if sum(edge["orientation"] == "h" for edge in edges) < 2 or sum(edge["orientation"] == "v" for edge in edges) < 2:
         return []
-    finder = TableFinder(_EdgesOnly(edges, (0.0, 0.0, to_page.width, to_page.height)), _TABLE_SETTINGS)
+    page = cast(Page, _EdgesOnly(edges, (0.0, 0.0, to_page.width, to_page.height)))  # all the finder reads
+    finder = TableFinder(page, _TABLE_SETTINGS)
     return [
         FoundTable(table.bbox, [FoundRow(row.bbox, list(row.cells)) for row in table.rows]) for table in finder.tables
     ]
@@ -324,7 +333,7 @@ def _path_edges(obj, outer: _Matrix, to_page: _PageSpace) -> list[dict]:
     """The horizontal and vertical segments of a path (rectangles and lines alike), in page coordinates."""
     matrix = _compose(_object_matrix(obj), outer)
     point_x, point_y = ctypes.c_float(), ctypes.c_float()
-    edges = []
+    edges: list[dict] = []
     start = previous = None
     for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
         segment = pdfium_c.FPDFPath_GetPathSegment(obj, i)
