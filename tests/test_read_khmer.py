@@ -31,6 +31,7 @@ def test_a_libreoffice_khmer_pdf_reads_back_as_typed():
     assert character_error_rate(typed, "".join(document.text.split())) < 0.02
     lines = document.text.splitlines()
     assert "មន្ទីរសុខាភិបាលបានផ្គត់ផ្គង់ថ្នាំពេទ្យឱ្យមណ្ឌលសុខភាពចំនួន ១២ ។" in lines
+    assert KHMER_LINES[2] in lines  # a typed space between Khmer words stays
     assert "ខេត្តនឹងពង្រីកបណ្តាញទឹកស្អាតដល់គ្រួសារចំនួន ២០០០ ។" in lines
     assert lines[0] == KHMER_LINES[0]  # words pdfium spaced apart are whole again
     assert "(cid:" not in document.text and "\u200b" not in document.text
