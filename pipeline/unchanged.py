@@ -3,7 +3,8 @@
 A full run that ends with every file read (no failure to retry) leaves ``OUT/.inbox-state.json``: a
 *fingerprint* of what its outputs depend on — every candidate file's path, size, modification and change times
 (``ctime`` cannot be set back by copying tools, so rewritten bytes always show), the statement model's files, the
-reviewers' database, the export options and the workreview version — and the outputs it wrote. The next run
+reviewers' database, the export options, the workreview version and the dataset's columns (a new column needs a
+full run to add it to the database) — and the outputs it wrote. The next run
 computes the same fingerprint from ``stat`` calls alone (no file is read or hashed); if it matches and the outputs
 are all there, the run only adds its row to ``runs`` (every file skipped) and exits. Anything else — a touched
 file, a new model, a reviewer's decision, a missing export — takes the full path, which then skips unchanged files
@@ -19,12 +20,13 @@ import hashlib
 import json
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib import metadata
 from pathlib import Path
 
 from pipeline import inbox, runlock, runs
 from pipeline.errors import RunLocked
+from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord
 
 STATE_FILE = ".inbox-state.json"
 MODEL_ENV = "WORKREVIEW_MODEL"
@@ -47,6 +49,8 @@ def fingerprint(reports_dir: Path, out_dir: Path, include_other: bool) -> str:
         digest.update(b"\n")
 
     add("options", str(reports_dir.resolve()), include_other, _workreview_version())
+    records = (DocumentRecord, StatementRecord, QuantityRecord)
+    add("schema", [field.name for record in records for field in fields(record)])
     for path, relative, unreadable in inbox.listed(reports_dir):
         add("file", relative, unreadable, *_stat(path))
     model = os.environ.get(MODEL_ENV, "")
