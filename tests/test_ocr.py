@@ -100,3 +100,17 @@ def test_without_tesseract_a_scan_still_needs_ocr_and_says_which_packages(englis
     with pytest.raises(ReadError, match="no text layer: scanned PDF needs OCR .*tesseract-ocr-khm") as error:
         partition_pdf(english_scan)
     assert error.value.status == DocumentStatus.NEEDS_OCR
+
+
+def test_a_garbage_text_layer_goes_through_ocr():
+    """pdfplumber reads the LibreOffice Khmer fixture as mostly ``(cid:N)`` placeholders: that page is OCR'd."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "khmer"))
+    from make_khmer_pdf import KHMER_LINES, PDF
+
+    document = partition_pdf(PDF, source="pdfplumber")
+
+    assert list(document.ocr_pages) == [1] and "(cid:" not in document.text
+    typed = "".join("".join(KHMER_LINES).split())
+    assert character_error_rate(typed, "".join(document.text.split())) < 0.03
