@@ -201,7 +201,7 @@ class ReaderProcess:
             reply: tuple[bool, Any] | None = connection.recv() if connection.poll(timeout_s) else None
         except (EOFError, OSError):
             code = self.stop()
-            raise ChildProcessError(f"the reader process died (exit code {code})") from None
+            raise ChildProcessError(f"the reader process died (exit code {code})", code) from None
         if reply is None:  # no reply in time (a reply is always a pair)
             self.stop()
             raise TimeoutError(timeout_s)
@@ -297,7 +297,11 @@ def guarded_read(path: Path, source_file: str, limits: ReadLimits) -> Document:
     except TimeoutError:
         raise ReadError(f"timeout: reading took longer than {limits.timeout_s:g} s") from None
     except ChildProcessError as exc:
-        raise ReadError(str(exc)) from None
+        message, *code = exc.args
+        if code == [-signal.SIGABRT] and limits.max_memory_mb is not None:
+            # pdfium (C++) cannot raise MemoryError: an allocation the memory ceiling refuses aborts the process
+            raise ReadError(memory_message(limits)) from None
+        raise ReadError(message) from None
     except ReadError as exc:
         if str(exc) == memory_message(limits):
             reader.stop()  # a fresh reader for the next file, not one whose heap the failed file left fragmented
