@@ -201,7 +201,10 @@ class ReaderProcess:
             reply: tuple[bool, Any] | None = connection.recv() if connection.poll(timeout_s) else None
         except (EOFError, OSError):
             code = self.stop()
-            raise ChildProcessError(f"the reader process died (exit code {code})", code) from None
+            raise ChildProcessError(
+                f"the file crashed the reader (exit code {code}): it is probably damaged; open it and save it again",
+                code,
+            ) from None
         if reply is None:  # no reply in time (a reply is always a pair)
             self.stop()
             raise TimeoutError(timeout_s)

@@ -231,7 +231,9 @@ def test_a_reader_that_crashes_the_interpreter_costs_one_failed_file(monkeypatch
     text = SAMPLE_REPORTS / "dangkao-2020-summary.txt"
     crashed = process_file(text, text.name)
     assert crashed.document.status == "failed"
-    assert crashed.document.error == "the reader process died (exit code -11)"
+    assert crashed.document.error == (
+        "the file crashed the reader (exit code -11): it is probably damaged; open it and save it again"
+    )
     monkeypatch.undo()
     assert process_file(text, text.name).document.status == "ok"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from pipeline.document import Block, BlockKind, Document
@@ -351,12 +349,9 @@ def test_title_skips_the_royal_letterhead_and_joins_a_title_split_over_lines():
     assert (attribution.province_code, attribution.report_year) == ("KH-21", 2020)
 
 
-def test_attribution_is_fast_on_a_long_report():
+def test_a_long_report_full_of_other_places_keeps_its_letterhead_province():
+    # Its speed is measured in benchmarks/ (normalize stage), not timed here: a test clock on a shared machine lies.
     blocks = [heading("Kampot Provincial Administration"), heading("Annual Report 2020")]
     blocks += [paragraph(f"Chhuk district repaired {n} km of road near Kampong Trach and Kep.") for n in range(3000)]
-    document = make_document(*blocks)
-    attribute_document(document)  # warm the gazetteer
-    started = time.perf_counter()
-    attribution = attribute_document(document)
-    assert time.perf_counter() - started < 0.5
+    attribution = attribute_document(make_document(*blocks))
     assert attribution.province_code == "KH-7"
