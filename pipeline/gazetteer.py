@@ -256,3 +256,25 @@ def _trie_regex(node: dict) -> str:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     return f"(?:{body})?" if _END in node else body
+
+
+def name_key(text: str) -> str:
+    """What two spellings of one name share (case, spaces, hyphens, dots, apostrophes dropped): ``SIEM-REAP`` and
+    ``Siemreap`` are both ``siemreap``."""
+    return _key(text)
+
+
+@cache
+def province_keys() -> dict[str, Province]:
+    """Every way the gazetteer knows to write each capital/province, as a ``name_key``: its ISO code, English and
+    ISO names, and their spelling variants with the romanisation swaps. Names shared with a unit of another
+    province are left out, as in ``find_places``."""
+    keys: dict[str, Province] = {}
+    for key, place in _surface_forms()[0].items():
+        province = province_by_code(place.province_code) if place.kind == PROVINCE else None
+        if province is not None:
+            keys[key] = province
+    for province in provinces():
+        for name in (province.code, province.iso_name):
+            keys.setdefault(_key(name), province)
+    return keys

@@ -8,7 +8,7 @@ sees it. Everything else here builds SQL from fixed fragments with the user's va
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -21,6 +21,7 @@ from pipeline import store
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only
 from pipeline.errors import InvalidInput, QueryRefused
 from pipeline.hygiene import spreadsheet_safe, spreadsheet_safe_frame
+from pipeline.names import resolve_kind, resolve_level, resolve_province, resolve_review_status, resolve_sector
 from pipeline.vocabulary import REPORTED_KINDS
 
 READING_STATEMENTS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
@@ -61,10 +62,11 @@ def run_query(out_dir: str | Path, sql: str) -> pd.DataFrame:
 
 @dataclass(frozen=True, slots=True)
 class StatementFilter:
-    """Which statements to select; ``None`` means any."""
+    """Which statements to select; ``None`` means any. Names are resolved (``pipeline.names``): an unknown one
+    raises ``UnknownName`` with the nearest valid values instead of selecting nothing."""
 
     province: str | None = None
-    """An ISO code (``KH-7``) or an English name (``Kampot``), any case."""
+    """An ISO code (``KH-7``), English name (``Kampot``) or any spelling the gazetteer knows, any case."""
     kind: str | None = None
     sector: str | None = None
     year: int | None = None
@@ -73,29 +75,41 @@ class StatementFilter:
     review_status: str | None = None
     text: str | None = None
     """Words the statement contains, any case."""
+    level: str | None = None
+    """The administrative level of the statement's report (``province``, ``district``, ``working_group``…)."""
+
+    def resolved(self) -> StatementFilter:
+        """The same filter with every name in its canonical spelling (``Siemreap`` → ``KH-17``)."""
+        return replace(
+            self,
+            province=resolve_province(self.province).code if self.province else None,
+            kind=resolve_kind(self.kind) if self.kind else None,
+            sector=resolve_sector(self.sector) if self.sector else None,
+            review_status=resolve_review_status(self.review_status) if self.review_status else None,
+            level=resolve_level(self.level) if self.level else None,
+        )
 
     def where(self) -> tuple[str, list]:
         """A SQL condition on ``reviewed_statements`` and its parameters."""
+        chosen = self.resolved()
         clauses = ["kind IN (SELECT unnest(?))"]
-        params: list = [[self.kind] if self.kind else [str(kind) for kind in REPORTED_KINDS]]
-        if self.province:
-            clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
-            params += [self.province.strip()] * 2
-        if self.sector:
-            clauses.append("lower(sector) = lower(?)")
-            params.append(self.sector.strip())
-        if self.year is not None:
-            clauses.append("report_year = ?")
-            params.append(self.year)
-        if self.flagged is not None:
-            clauses.append("flagged = ?")
-            params.append(self.flagged)
-        if self.review_status:
-            clauses.append("review_status = ?")
-            params.append(self.review_status)
-        if self.text:
+        params: list = [[str(chosen.kind)] if chosen.kind else [str(kind) for kind in REPORTED_KINDS]]
+        for column, value in (
+            ("province_code", chosen.province),
+            ("sector", chosen.sector),
+            ("report_year", chosen.year),
+            ("flagged", chosen.flagged),
+            ("review_status", chosen.review_status),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(str(value) if isinstance(value, str) else value)
+        if chosen.level:
+            clauses.append("document_id IN (SELECT document_id FROM current_documents WHERE level = ?)")
+            params.append(chosen.level)
+        if chosen.text:
             clauses.append("text ILIKE ? ESCAPE '\\'")
-            params.append(f"%{like_escape(self.text)}%")
+            params.append(f"%{like_escape(chosen.text)}%")
         return " AND ".join(clauses), params
 
 

@@ -146,3 +146,35 @@ def test_the_openapi_description_lists_the_routes_and_their_filters_to_signed_in
     assert set(ROUTES) <= set(spec["paths"])
     parameters = {p["name"] for p in spec["paths"]["/api/statements"]["get"]["parameters"]}
     assert {"province", "kind", "sector", "year", "flagged", "review_status", "q", "limit", "offset"} <= parameters
+
+
+@pytest.mark.parametrize("spelling", ["Siemreap", "Siem Reap", "kh-17", "SIEM-REAP", "Siem Reab"])
+def test_a_province_is_found_by_any_spelling_the_gazetteer_knows(client, spelling):
+    expected = get(client, "/api/statements", province="KH-17", limit=1000)
+    assert expected["total"] > 0
+    assert get(client, "/api/statements", province=spelling, limit=1000) == expected
+    assert get(client, "/api/documents", province=spelling)["total"] == get(client, "/api/documents", province="KH-17")[
+        "total"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("route", "parameter", "value", "suggestion"),
+    [
+        ("/api/statements", "province", "KH-99", "KH-9"),
+        ("/api/statements", "province", "Siem Reep City", "Siem Reap (KH-17)"),
+        ("/api/statements", "sector", "helth", "health"),
+        ("/api/statements", "kind", "chalenge", "challenge"),
+        ("/api/statements", "review_status", "acepted", "accepted"),
+        ("/api/documents", "province", "Atlantis-99", None),
+        ("/api/documents", "level", "distrikt", "district"),
+        ("/api/quantities", "province", "KH-99", "KH-9"),
+    ],
+)
+def test_an_unknown_filter_value_is_a_422_naming_the_nearest_valid_values(client, route, parameter, value, suggestion):
+    refused = client.get(route, params={parameter: value})
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert value in body["detail"] and body["value"] == value
+    if suggestion:
+        assert any(suggestion in option for option in body["suggestions"]), body

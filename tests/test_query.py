@@ -241,3 +241,32 @@ def test_the_readme_pandas_example_runs_as_written(analyst_dataset, capsys):
     exec(example.replace('load_dataset("data")', f"load_dataset({str(analyst_dataset)!r})"), {})
     printed = capsys.readouterr().out
     assert "Phnom Penh" in printed and "KH-24" in printed and "missing" in printed
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--province", "Siemreap City"], "Siem Reap (KH-17)"),
+        (["--province", "KH-99"], "KH-9"),
+        (["--sector", "helth"], "health"),
+        (["--kind", "other"], "achievement, challenge, goal"),
+    ],
+)
+def test_export_refuses_an_unknown_filter_value_and_names_the_nearest(analyst_dataset, tmp_path, options, words):
+    target = tmp_path / "x.csv"
+    result = CliRunner().invoke(app, ["export", *options, "--out", str(analyst_dataset), "--to", str(target)])
+    assert result.exit_code == 2 and "unknown" in result.output and words in result.output, result.output
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("spelling", ["Siemreap", "Siem Reap", "kh-17", "siem-reap"])
+def test_export_takes_any_spelling_of_a_province_and_names_the_file_by_its_code(analyst_dataset, tmp_path, spelling):
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "national.duckdb").write_bytes((analyst_dataset / "national.duckdb").read_bytes())
+    options = ["--province", spelling, "--sector", "Roads infrastructure", "--out", str(out)]
+    result = CliRunner().invoke(app, ["export", *options])
+    assert result.exit_code == 0, result.output
+    exported = pd.read_csv(out / "exports" / "statements-KH-17-roads_infrastructure.csv")
+    assert len(exported) > 0 and set(exported["province_code"]) == {"KH-17"}
+    assert set(exported["sector"]) == {"roads_infrastructure"}

@@ -11,8 +11,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pipeline.errors import InvalidInput
-from pipeline.vocabulary import REPORTED_KINDS
 from workreview.cli import app, console, output_file
 
 MAX_TABLE_ROWS = 500
@@ -71,11 +69,13 @@ def _print_table(result) -> None:
 @app.command()
 def export(
     export_format: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.csv,
-    province: Annotated[str | None, typer.Option(help="Only this capital/province: code (KH-7) or name.")] = None,
+    province: Annotated[
+        str | None, typer.Option(help="Only this capital/province: code (KH-7), name or a spelling of it (Siemreap).")
+    ] = None,
     kind: Annotated[
         str | None, typer.Option(help="Only this kind of statement: achievement, challenge or goal.")
     ] = None,
-    sector: Annotated[str | None, typer.Option(help="Only this sector.")] = None,
+    sector: Annotated[str | None, typer.Option(help="Only this sector (e.g. health, water_irrigation).")] = None,
     year: Annotated[int | None, typer.Option(help="Only reports about this year.")] = None,
     out: DatasetOption = Path("data"),
     to: Annotated[
@@ -85,9 +85,7 @@ def export(
     """Export the statements (reviewers' decisions applied), optionally filtered, as CSV, Parquet or Excel."""
     from pipeline.query import StatementFilter, export_statements
 
-    if kind is not None and kind not in REPORTED_KINDS:
-        raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(REPORTED_KINDS)}")
-    selection = StatementFilter(province=province, kind=kind, sector=sector, year=year)
+    selection = StatementFilter(province=province, kind=kind, sector=sector, year=year).resolved()
     target = output_file(to or out / "exports" / _default_name(selection, export_format.value))
     count = export_statements(out, selection, export_format.value, target)
     console.print(f"Wrote {count} statements to {target}", markup=False)

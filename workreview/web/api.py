@@ -1,5 +1,7 @@
 """The analysts' JSON API: statements, documents, capital/provinces and quantities, read-only.
 
+Filter values are resolved by ``pipeline.names``: a province by code, name or any known spelling, a sector, kind,
+level or review status in any case; an unknown value is answered 422 with ``suggestions``, never with an empty page.
 Every route needs a signed-in user (session cookie or HTTP Basic); it only reads, so any role may use it. Each
 request opens the dataset read-only (``pipeline.dataset.connect_read_only``) and closes it before answering, so
 a ``workreview run`` can take the write lock between requests. Filters are always bound as SQL parameters.
@@ -18,9 +20,10 @@ from pydantic import BaseModel, ConfigDict
 
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only, records
 from pipeline.errors import RunLocked
+from pipeline.names import resolve_kind, resolve_level, resolve_province
 from pipeline.query import StatementFilter, select_statements
 from pipeline.store import scalar
-from pipeline.vocabulary import DocumentStatus, ReviewStatus, StatementKind
+from pipeline.vocabulary import DocumentStatus
 from workreview.web.auth import require_user
 
 
@@ -54,14 +57,17 @@ router = APIRouter(
 MAX_PAGE = 1000
 MAX_OFFSET = 1_000_000_000
 """Far beyond any dataset, and well inside the 64-bit integers DuckDB's OFFSET takes."""
-Kind = Literal[StatementKind.ACHIEVEMENT, StatementKind.CHALLENGE, StatementKind.GOAL]
+Kind = Annotated[
+    str | None, Query(max_length=100, description="achievement, challenge or goal (any case, plural too).")
+]
 QuantityRole = Literal["output", "target", "total", "part", "change", "affected", "baseline"]
 """``pipeline.quantity_roles.ROLES``."""
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 Year = Annotated[int | None, Query(ge=1900, le=2200, description="Year under review.")]
 ProvinceFilter = Annotated[
-    str | None, Query(max_length=100, description="ISO code (KH-7) or English name (Kampot), any case.")
+    str | None,
+    Query(max_length=100, description="ISO code (KH-7), English name (Kampot) or a known spelling (Siemreap), any case."),
 ]
 T = TypeVar("T")
 
@@ -170,17 +176,22 @@ Dataset = Annotated[duckdb.DuckDBPyConnection, Depends(dataset)]
 def list_statements(
     con: Dataset,
     province: ProvinceFilter = None,
-    kind: Kind | None = None,
+    kind: Kind = None,
     sector: Annotated[str | None, Query(max_length=100, description="Sector, any case.")] = None,
     year: Year = None,
     flagged: bool | None = None,
-    review_status: ReviewStatus | None = None,
+    review_status: Annotated[
+        str | None, Query(max_length=100, description="unreviewed, accepted, corrected or rejected.")
+    ] = None,
+    level: Annotated[
+        str | None, Query(max_length=100, description="Administrative level of the report, e.g. district.")
+    ] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words the text contains, any case.")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict:
     """Statements in file and position order."""
-    selection = StatementFilter(province, kind, sector, year, flagged, review_status, q)
+    selection = StatementFilter(province, kind, sector, year, flagged, review_status, q, level)
     total, rows = select_statements(con, selection, limit, offset)
     return {"total": total, "limit": limit, "offset": offset, "items": records(rows)}
 
@@ -189,7 +200,10 @@ def list_statements(
 def list_documents(
     con: Dataset,
     province: ProvinceFilter = None,
-    level: Literal["capital", "province", "municipality", "district", "khan", "working_group"] | None = None,
+    level: Annotated[
+        str | None,
+        Query(max_length=100, description="capital, province, municipality, district, khan or working_group."),
+    ] = None,
     document_status: Annotated[
         DocumentStatus | None, Query(alias="status")
     ] = None,
@@ -201,9 +215,10 @@ def list_documents(
     clauses = ["true"]
     params: list[str | int] = []
     if province:
-        clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
-        params += [province.strip()] * 2
-    for column, value in (("level", level), ("status", document_status), ("report_year", year)):
+        clauses.append("province_code = ?")
+        params.append(resolve_province(province).code)
+    resolved_level = resolve_level(level) if level else None
+    for column, value in (("level", resolved_level), ("status", document_status), ("report_year", year)):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
@@ -232,7 +247,7 @@ def list_quantities(
     con: Dataset,
     province: ProvinceFilter = None,
     unit: Annotated[str | None, Query(max_length=100, description="Unit, e.g. km, households, percent.")] = None,
-    kind: Kind | None = None,
+    kind: Kind = None,
     year: Year = None,
     role: Annotated[
         QuantityRole | None, Query(description="What the figure is, e.g. output (done in the year).")
@@ -244,9 +259,14 @@ def list_quantities(
     clauses = ["kind IN ('achievement', 'challenge', 'goal')"]
     params: list[str | int] = []
     if province:
-        clauses.append("(upper(province_code) = upper(?) OR lower(province) = lower(?))")
-        params += [province.strip()] * 2
-    filters = (("lower(unit)", unit.lower() if unit else None), ("kind", kind), ("report_year", year), ("role", role))
+        clauses.append("province_code = ?")
+        params.append(resolve_province(province).code)
+    filters = (
+        ("lower(unit)", unit.lower() if unit else None),
+        ("kind", str(resolve_kind(kind)) if kind else None),
+        ("report_year", year),
+        ("role", role),
+    )
     for column, value in filters:
         if value is not None:
             clauses.append(f"{column} = ?")

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from pipeline.errors import WorkreviewError
+from pipeline.names import UnknownName
 from pipeline.review import session_secret
 from workreview.web import accounts, api, views
 from workreview.web.auth import require_user
@@ -71,6 +72,9 @@ async def _workreview_error(request: Request, exc: Exception) -> Response:
     """Every expected failure (no dataset, a run writing, a refused query…) answered like an HTTP error of the
     status its class carries."""
     assert isinstance(exc, WorkreviewError)
+    if isinstance(exc, UnknownName) and request.url.path.startswith("/api"):
+        body = {"detail": str(exc), "parameter": exc.what, "value": exc.value, "suggestions": exc.suggestions}
+        return JSONResponse(body, status_code=exc.http_status)
     return await _http_error(request, HTTPException(exc.http_status, str(exc)))
 
 
