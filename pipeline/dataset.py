@@ -123,8 +123,8 @@ def _restrict(con: duckdb.DuckDBPyConnection) -> None:
 
 def add_analysis_tables(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
     """Temporary tables and views for this connection: ``provinces``, ``reviewed_statements`` (the current
-    statements with reviewers' decisions applied, as exported), ``statement_quantities`` and, if missing, an empty
-    ``quantities``."""
+    achievements, challenges and goals with reviewers' decisions applied, as exported), ``other_statements`` (the
+    rest), ``all_reviewed_statements`` (both), ``statement_quantities`` and, if missing, an empty ``quantities``."""
     documents = con.execute(DOCUMENTS_QUERY).df()
     _create_temp_table(con, "provinces", submission_status(documents))
     apply_reviews(con, out_dir)
@@ -138,7 +138,7 @@ def read_dataset(con: duckdb.DuckDBPyConnection, include_other: bool = False) ->
     kinds = REPORTED_KINDS + ((StatementKind.OTHER,) if include_other else ())
     statements = con.execute(
         f"""
-        SELECT {store.STATEMENT_EXPORT_COLUMNS} FROM reviewed_statements
+        SELECT {store.STATEMENT_EXPORT_COLUMNS} FROM all_reviewed_statements
         WHERE kind IN (SELECT unnest(?))
         ORDER BY source_file, char_start, statement_id
         """,
@@ -246,5 +246,5 @@ def _statement_quantities_view(con: duckdb.DuckDBPyConnection) -> str:
     override = ROLE_OVERRIDE.format(statement="s") if "role" in columns else ""
     return (
         f"CREATE OR REPLACE TEMP VIEW statement_quantities AS SELECT {', '.join(own + context)} "
-        f"FROM quantities q JOIN reviewed_statements s USING (document_id, source_file, statement_id) {override}"
+        f"FROM quantities q JOIN all_reviewed_statements s USING (document_id, source_file, statement_id) {override}"
     )

@@ -24,13 +24,18 @@ from pipeline.hygiene import spreadsheet_safe, spreadsheet_safe_frame
 from pipeline.names import resolve_kind, resolve_level, resolve_province, resolve_review_status, resolve_sector
 from pipeline.vocabulary import REPORTED_KINDS
 
-READING_STATEMENTS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
+READING_STATEMENTS = "SELECT, WITH, FROM, VALUES, PIVOT, UNPIVOT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
 EXPORT_FORMATS = ("csv", "parquet", "xlsx")
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Refuse anything but one reading statement (DuckDB's parser decides what a statement is)."""
+    """Refuse anything but one reading statement (DuckDB's parser decides what a statement is).
+
+    A ``PIVOT`` whose columns come from the data (no ``IN`` list) parses as ``MULTI``: DuckDB first reads the
+    distinct values, then pivots. Such a statement is accepted only if it also parses as a subquery
+    (``SELECT * FROM (…)``), which no write, ``COPY``, ``ATTACH`` or setting can.
+    """
     statements = con.extract_statements(sql)
     if len(statements) != 1:
         raise QueryRefused(f"give exactly one SQL statement (got {len(statements)})")
@@ -38,11 +43,21 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     if statement.type == duckdb.StatementType.EXPLAIN:
         explained = con.extract_statements(_EXPLAIN.sub("", statement.query, count=1))
         statement = explained[0] if len(explained) == 1 else statement
+    if statement.type == duckdb.StatementType.MULTI and _is_subquery(con, _EXPLAIN.sub("", statement.query, count=1)):
+        return
     if statement.type != duckdb.StatementType.SELECT:
         raise QueryRefused(
             f"the dataset is read-only: only reading queries ({READING_STATEMENTS}) are allowed, "
             f"not {statement.type.name}"
         )
+
+
+def _is_subquery(con: duckdb.DuckDBPyConnection, query: str) -> bool:
+    try:
+        wrapped = con.extract_statements(f"SELECT * FROM (\n{query}\n)")
+    except duckdb.ParserException:
+        return False
+    return len(wrapped) == 1 and wrapped[0].type in (duckdb.StatementType.SELECT, duckdb.StatementType.MULTI)
 
 
 def run_query(out_dir: str | Path, sql: str) -> pd.DataFrame:

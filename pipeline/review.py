@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from pipeline.errors import ReviewError, StaleDecision
 from pipeline.quantity_roles import ROLES as QUANTITY_ROLE_NAMES
-from pipeline.vocabulary import StatementKind
+from pipeline.vocabulary import REPORTED_KINDS, StatementKind
 
 REVIEWS_DATABASE = "reviews.sqlite"
 SECRET_FILE = ".secret"
@@ -513,11 +513,14 @@ def quantity_roles_frame(out_dir: Path) -> pd.DataFrame:
 
 
 def apply_reviews(con: duckdb.DuckDBPyConnection, out_dir: Path) -> str:
-    """Create the temporary view ``reviewed_statements``: ``current_statements`` with the decisions applied.
+    """Create the temporary views of the current statements with the decisions applied, and return the name of the
+    one that holds them all (``all_reviewed_statements``).
 
     A reviewed statement takes the reviewer's kind, text, sector and province and carries ``review_status``
-    and ``reviewed_by``; everything else is ``unreviewed``. Returns the view's name. The roles reviewers gave
-    quantities are in ``reviewed_quantity_roles`` (see ``quantity_roles_frame``), which ``ROLE_OVERRIDE`` joins.
+    and ``reviewed_by``; everything else is ``unreviewed``. ``reviewed_statements`` holds the achievements,
+    challenges and goals (the rows of ``statements.parquet``), ``other_statements`` the rest (a rejected statement
+    is ``other``). The roles reviewers gave quantities are in ``reviewed_quantity_roles`` (see
+    ``quantity_roles_frame``), which ``ROLE_OVERRIDE`` joins.
     """
     con.register("reviewed_quantity_roles", quantity_roles_frame(out_dir))
     con.register("review_decisions", decisions_frame(out_dir))
@@ -525,11 +528,20 @@ def apply_reviews(con: duckdb.DuckDBPyConnection, out_dir: Path) -> str:
         f"CASE WHEN r.statement_id IS NULL THEN s.{name} ELSE r.{name} END AS {name}" for name in EDITABLE_FIELDS
     )
     con.execute(
-        "CREATE OR REPLACE TEMP VIEW reviewed_statements AS "
+        "CREATE OR REPLACE TEMP VIEW all_reviewed_statements AS "
         f"SELECT s.* REPLACE ({overridden}), coalesce(r.review_status, 'unreviewed') AS review_status, r.reviewed_by "
         "FROM current_statements s LEFT JOIN review_decisions r USING (statement_id)"
     )
-    return "reviewed_statements"
+    reported = ", ".join(f"'{kind}'" for kind in REPORTED_KINDS)
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW reviewed_statements AS "
+        f"SELECT * FROM all_reviewed_statements WHERE kind IN ({reported})"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW other_statements AS "
+        f"SELECT * FROM all_reviewed_statements WHERE kind NOT IN ({reported})"
+    )
+    return "all_reviewed_statements"
 
 
 ROLE_OVERRIDE = (

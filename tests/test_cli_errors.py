@@ -32,7 +32,7 @@ def mistakes(root: Path) -> list[tuple[list[str], int, str]]:
         (["run", str(root / "reports"), "--out", str(root / "a-file.txt")], 2, "is a file"),
         (["run", str(root / "reports"), "--workers", "0"], 2, "--workers"),
         (["export", "--out", str(root / "out"), "--to", str(root / "reports")], 2, "is a folder"),
-        (["export", "--out", str(root / "out"), "--kind", "goals"], 2, "unknown kind 'goals'"),
+        (["export", "--out", str(root / "out"), "--kind", "gaols"], 2, "unknown kind 'gaols': did you mean goal?"),
         (["query", "SELECT 1", "--out", str(root / "nothing-here")], 4, "no dataset"),
         (["users", "add", "rita", "--role", "reviewer", "--out", str(root / "no-such-out")], 2, "does not exist"),
         (["users", "add", "rita", "--role", "chief", "--out", str(root / "out")], 2, "role"),

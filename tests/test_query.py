@@ -270,3 +270,60 @@ def test_export_takes_any_spelling_of_a_province_and_names_the_file_by_its_code(
     exported = pd.read_csv(out / "exports" / "statements-KH-17-roads_infrastructure.csv")
     assert len(exported) > 0 and set(exported["province_code"]) == {"KH-17"}
     assert set(exported["sector"]) == {"roads_infrastructure"}
+
+
+# --- every reading statement, and views that mean what they say ----------------------------------------------------
+
+
+def test_statements_by_province_and_kind_match_the_exported_dataset(answers, analyst_dataset):
+    pivot = answer(answers, "each province report").set_index("province")
+    exported = pd.read_csv(analyst_dataset / "statements.csv")
+    expected = exported.assign(province=exported["province"].fillna("(unresolved)")).pivot_table(
+        index="province", columns="kind", values="statement_id", aggfunc="count", fill_value=0
+    )
+    assert set(exported["kind"]) == {"achievement", "challenge", "goal"}
+    assert pivot[["achievement", "challenge", "goal"]].astype(int).sort_index().equals(
+        expected[["achievement", "challenge", "goal"]].astype(int).sort_index()
+    )
+
+
+def test_reviewed_statements_hold_no_other_which_has_its_own_view(analyst_dataset):
+    kinds = run_query(
+        analyst_dataset,
+        "SELECT (SELECT list(DISTINCT kind ORDER BY kind) FROM reviewed_statements) AS reviewed, "
+        "(SELECT list(DISTINCT kind) FROM other_statements) AS other, "
+        "(SELECT count(*) FROM all_reviewed_statements) AS everything, "
+        "(SELECT count(*) FROM reviewed_statements) + (SELECT count(*) FROM other_statements) AS together",
+    ).iloc[0]
+    assert list(kinds["reviewed"]) == ["achievement", "challenge", "goal"] and list(kinds["other"]) == ["other"]
+    assert kinds["everything"] == kinds["together"]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "PIVOT reviewed_statements ON kind USING count(*) GROUP BY province",
+        "WITH counts AS (PIVOT reviewed_statements ON kind USING count(*) GROUP BY province) SELECT * FROM counts",
+        "UNPIVOT provinces ON documents, unread_documents INTO NAME what VALUE n",
+        "EXPLAIN PIVOT reviewed_statements ON kind USING count(*)",
+        "SUMMARIZE provinces",
+        "DESCRIBE reviewed_statements",
+    ],
+)
+def test_every_reading_statement_runs(analyst_dataset, sql):
+    assert len(run_query(analyst_dataset, sql)) > 0
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE stolen AS PIVOT reviewed_statements ON kind USING count(*)",
+        "INSERT INTO documents PIVOT reviewed_statements ON kind USING count(*)",
+        "COPY (PIVOT reviewed_statements ON kind USING count(*)) TO '{tmp}/stolen.csv'",
+        "CALL pragma_version()",
+    ],
+)
+def test_a_pivot_cannot_carry_a_write(analyst_dataset, tmp_path, sql):
+    with pytest.raises(QueryRefused):
+        run_query(analyst_dataset, sql.format(tmp=tmp_path))
+    assert list(tmp_path.iterdir()) == []
