@@ -36,8 +36,19 @@ DASK_NEEDS_SERVER = (
     "a Prefect server they can reach (see README, 'Scaling out')"
 )
 
-progress_callback: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress_callback", default=None)
-"""Called with ``(documents done, documents to read)`` as batches complete (the CLI's progress bar)."""
+Stage = Literal["starting", "reading", "storing", "exporting", "summarising"]
+"""What a run is doing: ``starting`` (finding the files, loading the model), ``reading`` (batches of documents),
+``storing`` (writing a batch that came back), ``exporting`` (Parquet and CSV), ``summarising`` (the summary)."""
+ProgressCallback = Callable[[int, int, Stage], None]
+progress_callback: ContextVar[ProgressCallback | None] = ContextVar("progress_callback", default=None)
+"""Called with ``(documents done, documents to read, stage)`` as the run moves on (the CLI's progress bar): once
+at each stage, and for ``reading`` once before the first batch and once after each batch is stored."""
+
+
+def report_progress(done: int, total: int, stage: Stage) -> None:
+    on_progress = progress_callback.get()
+    if on_progress:
+        on_progress(done, total, stage)
 
 
 @dataclass
@@ -90,13 +101,23 @@ def save_batch(out: Path, results: list[DocumentResult]) -> list[DocumentResult]
 
 
 @task(name="export")
-def store_and_export(out_dir: str, include_other: bool) -> dict[str, str]:
+def export_dataset(out_dir: str, include_other: bool) -> dict[str, str]:
     out = Path(out_dir)
     con = store.connect(out)
     try:
         paths = store.export(con, out, include_other=include_other)
-        paths.update(summarize.write_summaries(con, out))
         paths["database"] = out / store.DATABASE_NAME
+    finally:
+        con.close()
+    return {key: str(path) for key, path in paths.items()}
+
+
+@task(name="summarise")
+def write_summaries(out_dir: str) -> dict[str, str]:
+    out = Path(out_dir)
+    con = store.connect(out)
+    try:
+        paths = summarize.write_summaries(con, out)
     finally:
         con.close()
     return {key: str(path) for key, path in paths.items()}
@@ -144,6 +165,7 @@ def _ingest(
     reports_dir: str, out: Path, include_other: bool, batch_size: int, runner: TaskRunner, limits: ReadLimits
 ) -> RunReport:
     logger = get_run_logger()
+    report_progress(0, 0, "starting")
     unchanged.forget(out)
     fingerprint = unchanged.fingerprint(Path(reports_dir), out, include_other)
     files = inbox.discover(Path(reports_dir))
@@ -182,9 +204,7 @@ def _ingest(
         [(str(f.path), f.source_file) for f in todo[start : start + batch_size]]
         for start in range(0, len(todo), batch_size)
     ]
-    on_progress = progress_callback.get()
-    if on_progress:
-        on_progress(0, len(todo))
+    report_progress(0, len(todo), "reading")
     if batches:
         with runner:
             futures: dict[PrefectFuture[list[DocumentResult]], list[tuple[str, str]]] = {
@@ -198,12 +218,15 @@ def _ingest(
                 except Exception as exc:  # the worker itself died (after the task's retry): its documents fail
                     message = unexpected_message(exc, "processing")
                     results = [failed_result(source_file, message) for _, source_file in futures[future]]
+                report_progress(report.documents_processed, len(todo), "storing")
                 for result in save_batch(out, results):
                     _tally(report, result)
-                if on_progress:
-                    on_progress(report.documents_processed, len(todo))
+                report_progress(report.documents_processed, len(todo), "reading")
 
-    report.outputs = store_and_export(str(out), include_other)
+    report_progress(report.documents_processed, len(todo), "exporting")
+    report.outputs = export_dataset(str(out), include_other)
+    report_progress(report.documents_processed, len(todo), "summarising")
+    report.outputs.update(write_summaries(str(out)))
     con = store.connect(out)
     try:
         runs.finish_run(con, report.run_id, counts)
@@ -248,7 +271,7 @@ def run_ingestion(
     include_other: bool = False,
     workers: int = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: ProgressCallback | None = None,
     **options,
 ) -> RunReport:
     """Run the flow in this process; ``options`` are the flow's other parameters (task_runner, doc_timeout, wait…)."""

@@ -20,7 +20,9 @@ def ingest_noting_progress(reports_dir: str, out_dir: str, progress_file: str) -
     """The real flow, one document per batch, appending ``done total`` to ``progress_file`` as batches are stored."""
     from flows.ingest import run_ingestion
 
-    def note(done: int, total: int) -> None:
+    def note(done: int, total: int, stage: str) -> None:
+        if stage != "reading":
+            return
         with Path(progress_file).open("a") as progress:
             progress.write(f"{done} {total}\n")
 

@@ -28,14 +28,14 @@ NEW_SENTENCE = "The province built 95 km of rural roads and 40 culverts."
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory) -> tuple[Path, Path, list[tuple[int, int]]]:
+def first_run(tmp_path_factory) -> tuple[Path, Path, list[tuple[int, int, str]]]:
     """The corpus read once; tests work on copies of it and of its output."""
     root = tmp_path_factory.mktemp("first-run")
     reports, out = root / "reports", root / "out"
     reports.mkdir()
     for name in CORPUS:
         shutil.copy(SAMPLE_REPORTS / name, reports / name)
-    progress: list[tuple[int, int]] = []
+    progress: list[tuple[int, int, str]] = []
     report = run_ingestion(str(reports), str(out), batch_size=2, on_progress=lambda *p: progress.append(p))
     assert report.failures == [] and report.counts.documents_new == len(CORPUS)
     return reports, out, progress
@@ -76,9 +76,18 @@ def query(out: Path, sql: str, *parameters) -> list[tuple]:
         con.close()
 
 
-def test_progress_is_reported_per_batch_up_to_all_documents(first_run):
+def test_progress_names_each_stage_and_counts_documents_per_batch(first_run):
     _, _, progress = first_run
-    assert progress == [(0, 4), (2, 4), (4, 4)]
+    assert progress == [
+        (0, 0, "starting"),
+        (0, 4, "reading"),
+        (0, 4, "storing"),
+        (2, 4, "reading"),
+        (2, 4, "storing"),
+        (4, 4, "reading"),
+        (4, 4, "exporting"),
+        (4, 4, "summarising"),
+    ]
 
 
 def test_an_unchanged_rerun_parses_nothing_and_says_so(inbox, reads):

@@ -97,18 +97,36 @@ def configure_prefect(out_dir: Path) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+STAGE_LABELS = {
+    "starting": "Starting",
+    "reading": "Reading",
+    "storing": "Storing",
+    "exporting": "Exporting",
+    "summarising": "Summarising",
+}
+"""What the progress bar says in each stage of a run (``flows.ingest.Stage``)."""
+
+
 @contextmanager
 def _progress_bar():
-    """A progress bar of documents read (done/total, ETA), fed by the flow as batches complete."""
+    """A progress bar that names the run's stage: starting (Prefect and the model), reading documents (done/total
+    with an ETA), storing a batch, exporting, summarising. Fed by the flow through its progress callback."""
     from rich import progress as rp
 
     columns = (
-        rp.TextColumn("Reading"), rp.BarColumn(), rp.MofNCompleteColumn(), rp.TimeElapsedColumn(),
+        rp.TextColumn("{task.description:<11}"), rp.BarColumn(), rp.MofNCompleteColumn(), rp.TimeElapsedColumn(),
         rp.TextColumn("ETA"), rp.TimeRemainingColumn(),
     )
     with rp.Progress(*columns, console=console) as progress:
-        bar = progress.add_task("reading", total=None)
-        yield lambda done, total: progress.update(bar, completed=done, total=total)
+        bar = progress.add_task(STAGE_LABELS["starting"], total=None)
+
+        def show(done: int, total: int, stage: str) -> None:
+            progress.update(
+                bar, description=STAGE_LABELS.get(stage, stage), completed=done, total=total if total else None
+            )
+            progress.refresh()  # a stage change shows at once, not at the next tick
+
+        yield show
 
 
 @app.command()
