@@ -17,11 +17,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from pipeline import store
+from pipeline import search, store
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only
 from pipeline.errors import InvalidInput, QueryRefused
 from pipeline.hygiene import spreadsheet_safe, spreadsheet_safe_frame
 from pipeline.names import resolve_kind, resolve_level, resolve_province, resolve_review_status, resolve_sector
+from pipeline.search import SearchQuery
 from pipeline.vocabulary import REPORTED_KINDS
 
 READING_STATEMENTS = "SELECT, WITH, FROM, VALUES, PIVOT, UNPIVOT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
@@ -92,6 +93,8 @@ class StatementFilter:
     """Words the statement contains, any case."""
     level: str | None = None
     """The administrative level of the statement's report (``province``, ``district``, ``working_group``…)."""
+    search: str | None = None
+    """A full-text query (``pipeline.search``): every word, and each "quoted phrase"; results ranked by BM25."""
 
     def resolved(self) -> StatementFilter:
         """The same filter with every name in its canonical spelling (``Siemreap`` → ``KH-17``)."""
@@ -136,16 +139,58 @@ def like_escape(text: str) -> str:
 def select_statements(
     con: duckdb.DuckDBPyConnection, selection: StatementFilter, limit: int | None = None, offset: int = 0
 ) -> tuple[int, pd.DataFrame]:
-    """The total number of matching statements and one page of them, in file and position order."""
+    """The total number of matching statements and one page of them: best match first when searching, else in
+    file and position order. With a search, each row also has its ``score``."""
     where, params = selection.where()
-    total = store.scalar(con, f"SELECT count(*) FROM reviewed_statements WHERE {where}", params)
+    source = _source(con, selection.search)
+    columns, order = store.STATEMENT_EXPORT_COLUMNS, "source_file, char_start, statement_id"
+    if selection.search:
+        columns, order = f"{columns}, score", f"score DESC, {order}"
     page = "" if limit is None else f"LIMIT {int(limit)} OFFSET {int(offset)}"
-    rows = con.execute(
-        f"SELECT {store.STATEMENT_EXPORT_COLUMNS} FROM reviewed_statements WHERE {where} "
-        f"ORDER BY source_file, char_start, statement_id {page}",
-        params,
-    ).df()
+    total = store.scalar(con, f"SELECT count(*) FROM {source} WHERE {where}", params)
+    rows = con.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order} {page}", params).df()
     return total, rows
+
+
+def facet_counts(con: duckdb.DuckDBPyConnection, selection: StatementFilter) -> dict[str, list[tuple[object, int]]]:
+    """For each facet (``FACET_COLUMNS``), ``(value, statements)`` among those matching every other filter, so
+    that a value's count is what choosing it will show."""
+    source = _source(con, selection.search)
+    counts = {}
+    for facet, column in FACET_COLUMNS.items():
+        where, params = replace(selection, **{facet: None}).where()
+        counts[facet] = con.execute(
+            f"SELECT {column} AS value, count(*) FROM {source} WHERE {where} GROUP BY 1 ORDER BY 1 NULLS LAST", params
+        ).fetchall()
+    return counts
+
+
+def _source(con: duckdb.DuckDBPyConnection, text: str | None) -> str:
+    """What to select statements from: ``reviewed_statements``, or with a search those of them that match it,
+    with their ``score`` (kept in a temporary table for this connection, so the page and its facets share it)."""
+    if not text:
+        return "reviewed_statements"
+    scores, params = search.scores_sql(SearchQuery.parse(text))  # no words: no match
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE search_matches AS {scores}", params)
+    except duckdb.CatalogException as error:
+        if "search_" not in str(error):
+            raise
+        raise InvalidInput("this dataset has no search index yet: the next `workreview run` builds it") from None
+    return "reviewed_statements JOIN search_matches USING (document_id, source_file, statement_id)"
+
+
+FACET_COLUMNS = {
+    "province": "province_code",
+    "level": "(SELECT level FROM current_documents d WHERE d.document_id = reviewed_statements.document_id "
+    "AND d.source_file = reviewed_statements.source_file)",
+    "kind": "kind",
+    "sector": "sector",
+    "year": "report_year",
+    "review_status": "review_status",
+    "flagged": "flagged",
+}
+"""The column (or expression) each facet of the statements browser counts, by ``StatementFilter`` field."""
 
 
 # --- exports ----------------------------------------------------------------------------------------------------

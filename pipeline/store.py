@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from pipeline import runs
+from pipeline import runs, search
 from pipeline.hygiene import one_line, sql_spreadsheet_safe
 from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord, as_row, exported_columns, sql_columns
 from pipeline.review import ROLE_OVERRIDE, apply_reviews
@@ -96,6 +96,8 @@ def connect(out_dir: Path, read_only: bool = False, lock_timeout_s: float = 10.0
     con = runs.open_database(out_dir / DATABASE_NAME, read_only, lock_timeout_s)
     if not read_only:
         con.execute(SCHEMA)
+        con.execute(search.SCHEMA)
+        search.ensure_index(con)
     return con
 
 
@@ -215,6 +217,7 @@ def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> Non
             con.register("quantity_frame", pd.DataFrame([as_row(q) for q in result.quantities]))
             con.execute("INSERT INTO quantities BY NAME SELECT * FROM quantity_frame")
             con.unregister("quantity_frame")
+        search.index_document(con, document_id, source_file, result.statements)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -327,3 +327,11 @@ def test_a_pivot_cannot_carry_a_write(analyst_dataset, tmp_path, sql):
     with pytest.raises(QueryRefused):
         run_query(analyst_dataset, sql.format(tmp=tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_saved_queries_of_the_sql_page_are_the_readme_cookbook_word_for_word():
+    from pipeline.cookbook import saved_queries
+
+    assert {query.question: query.sql for query in saved_queries()} == {
+        question: sql.strip() for question, sql in COOKBOOK.items()
+    }

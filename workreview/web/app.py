@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from pipeline.errors import WorkreviewError
 from pipeline.names import UnknownName
 from pipeline.review import session_secret
-from workreview.web import accounts, api, views
+from workreview.web import accounts, analysis, api, views
 from workreview.web.auth import require_user
 from workreview.web.rendering import STATIC_DIR, render
 from workreview.web.throttle import LoginThrottle
@@ -42,6 +42,7 @@ def create_app(out_dir: Path) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(views.router)
     app.include_router(api.router)
+    app.include_router(analysis.router)
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_user)])
     def openapi() -> JSONResponse:
