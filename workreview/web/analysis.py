@@ -19,7 +19,7 @@ from fastapi.responses import Response
 
 from pipeline.cookbook import saved_queries, saved_query
 from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only, records
-from pipeline.errors import QueryRefused, RunLocked
+from pipeline.errors import InvalidInput, QueryRefused, RunLocked
 from pipeline.flags import FLAG_REASONS
 from pipeline.gazetteer import province_by_code, provinces
 from pipeline.names import resolve_province
@@ -62,6 +62,15 @@ def dataset(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
 Dataset = Annotated[duckdb.DuckDBPyConnection, Depends(dataset)]
 
 
+def _year(value: str) -> int | None:
+    """The year facet's value; empty is any year (a form sends every field, chosen or not)."""
+    if not value.strip():
+        return None
+    if not value.strip().isdigit():
+        raise InvalidInput(f"the year must be a number like 2020, not {value!r}")
+    return int(value)
+
+
 def _flag(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
@@ -92,7 +101,7 @@ def statements_page(
     level: str = "",
     kind: str = "",
     sector: str = "",
-    year: Annotated[int | None, Query()] = None,
+    year: str = "",
     review_status: str = "",
     flagged: str = "",
     q: Annotated[str, Query(max_length=200)] = "",
@@ -104,7 +113,7 @@ def statements_page(
         province=province or None,
         kind=kind or None,
         sector=sector or None,
-        year=year,
+        year=_year(year),
         flagged=_flag(flagged),
         review_status=review_status or None,
         level=level or None,
