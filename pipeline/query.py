@@ -154,13 +154,20 @@ def select_statements(
 
 def facet_counts(con: duckdb.DuckDBPyConnection, selection: StatementFilter) -> dict[str, list[tuple[object, int]]]:
     """For each facet (``FACET_COLUMNS``), ``(value, statements)`` among those matching every other filter, so
-    that a value's count is what choosing it will show."""
+    that a value's count is what choosing it will show. The statements are read once into a temporary table of
+    the columns the filters and facets need; the seven counts run on that."""
     source = _source(con, selection.search)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE facet_rows AS "
+        "SELECT s.document_id, s.province_code, s.kind, s.sector, s.report_year, s.review_status, s.flagged, s.text, "
+        f"d.level FROM (SELECT * FROM {source}) s LEFT JOIN current_documents d USING (document_id, source_file)"
+    )
     counts = {}
     for facet, column in FACET_COLUMNS.items():
         where, params = replace(selection, **{facet: None}).where()
         counts[facet] = con.execute(
-            f"SELECT {column} AS value, count(*) FROM {source} WHERE {where} GROUP BY 1 ORDER BY 1 NULLS LAST", params
+            f"SELECT {column} AS value, count(*) FROM facet_rows WHERE {where} GROUP BY 1 ORDER BY 1 NULLS LAST",
+            params,
         ).fetchall()
     return counts
 
@@ -182,15 +189,14 @@ def _source(con: duckdb.DuckDBPyConnection, text: str | None) -> str:
 
 FACET_COLUMNS = {
     "province": "province_code",
-    "level": "(SELECT level FROM current_documents d WHERE d.document_id = reviewed_statements.document_id "
-    "AND d.source_file = reviewed_statements.source_file)",
+    "level": "level",
     "kind": "kind",
     "sector": "sector",
     "year": "report_year",
     "review_status": "review_status",
     "flagged": "flagged",
 }
-"""The column (or expression) each facet of the statements browser counts, by ``StatementFilter`` field."""
+"""The column each facet of the statements browser counts, by ``StatementFilter`` field."""
 
 
 # --- exports ----------------------------------------------------------------------------------------------------

@@ -139,8 +139,10 @@ def ensure_index(con: duckdb.DuckDBPyConnection) -> None:
 def scores_sql(query: SearchQuery) -> tuple[str, list]:
     """A subquery of ``(document_id, source_file, statement_id, score)`` for the current statements matching
     ``query``, with its parameters. BM25 with document frequencies and lengths over the current statements."""
+    # Each phrase: a cheap ILIKE on its words in order first (DuckDB pushes these conditions down to the scan of
+    # every statement), then the exact check on word boundaries for the few rows left.
     phrase_filter = "".join(
-        " AND contains(' ' || regexp_replace(lower(s.text), '[^\\pL\\pN\\pM]+', ' ', 'g') || ' ', "
+        " AND s.text ILIKE ? AND contains(' ' || regexp_replace(lower(s.text), '[^\\pL\\pN\\pM]+', ' ', 'g') || ' ', "
         "' ' || trim(regexp_replace(lower(?), '[^\\pL\\pN\\pM]+', ' ', 'g')) || ' ')"
         for _ in query.phrases
     )
@@ -171,4 +173,8 @@ def scores_sql(query: SearchQuery) -> tuple[str, list]:
         JOIN statements s USING (document_id, source_file, statement_id)
         WHERE true {phrase_filter}
     """
-    return sql, [list(query.terms), *query.phrases]
+    phrase_params = []
+    for phrase in query.phrases:
+        words = re.findall(r"[^\W_]+", phrase)
+        phrase_params += ["%" + "%".join(words) + "%", phrase]
+    return sql, [list(query.terms), *phrase_params]
