@@ -117,3 +117,12 @@ def test_a_province_page_shows_its_reports_and_statements(analyst):
     assert "<h1>Siem Reap" in page and "KH-17" in page and "Most confident achievements" in page
     overview = analyst.get("/provinces").text
     assert overview.count('<th scope="row">') == 25 and "needs ocr" in overview
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [({"year": "20x0"}, 400), ({"year": "99999999999999999999"}, 400), ({"page": "0"}, 422),
+     ({"page": str(10**12)}, 422), ({"kind": "gaol"}, 422), ({"province": "x" * 101}, 422)],
+)
+def test_bad_browser_parameters_are_refused_not_crashed_on(analyst, params, status):
+    assert analyst.get("/statements", params=params).status_code == status

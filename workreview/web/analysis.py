@@ -34,6 +34,9 @@ from workreview.web.views import _page_image as page_image_of  # the review page
 router = APIRouter()
 analysts = require_role("analyst", "admin")
 PAGE_SIZE = 50
+MAX_PAGE_NUMBER = 1_000_000
+"""Far beyond any dataset (50 million statements), and an OFFSET well inside DuckDB's integers."""
+Name = Annotated[str, Query(max_length=100)]
 MAX_SQL_ROWS_SHOWN = 500
 """Rows of a SQL result shown on the page; the CSV and JSON downloads carry every row."""
 FACET_TITLES = {
@@ -66,8 +69,8 @@ def _year(value: str) -> int | None:
     """The year facet's value; empty is any year (a form sends every field, chosen or not)."""
     if not value.strip():
         return None
-    if not value.strip().isdigit():
-        raise InvalidInput(f"the year must be a number like 2020, not {value!r}")
+    if not value.strip().isdigit() or not 1900 <= int(value) <= 2200:
+        raise InvalidInput(f"the year must be a year like 2020, not {value!r}")
     return int(value)
 
 
@@ -97,15 +100,15 @@ def statements_page(
     request: Request,
     con: Dataset,
     user: User = Depends(analysts),
-    province: str = "",
-    level: str = "",
-    kind: str = "",
-    sector: str = "",
-    year: str = "",
-    review_status: str = "",
-    flagged: str = "",
+    province: Name = "",
+    level: Name = "",
+    kind: Name = "",
+    sector: Name = "",
+    year: Name = "",
+    review_status: Name = "",
+    flagged: Name = "",
     q: Annotated[str, Query(max_length=200)] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE_NUMBER)] = 1,
 ) -> Response:
     """Every achievement, challenge and goal, narrowed by facets (each value with its count) and ranked by a
     full-text search when one is given."""

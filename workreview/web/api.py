@@ -67,7 +67,7 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")
 Year = Annotated[int | None, Query(ge=1900, le=2200, description="Year under review.")]
 ProvinceFilter = Annotated[
     str | None,
-    Query(max_length=100, description="ISO code (KH-7), English name (Kampot) or a known spelling (Siemreap), any case."),
+    Query(max_length=100, description="ISO code (KH-7), English name (Kampot) or known spelling (Siemreap), any case."),
 ]
 T = TypeVar("T")
 
