@@ -131,8 +131,8 @@ def _insert(con: duckdb.DuckDBPyConnection, statements: list[tuple[str, str, str
 
 def ensure_index(con: duckdb.DuckDBPyConnection) -> None:
     """On a writable connection: re-index if the stored index is missing or of another version."""
-    row = con.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
-    if row is None or row[0] != INDEX_VERSION:
+    rows = con.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchall()
+    if rows != [(INDEX_VERSION,)]:
         reindex(con)
 
 

@@ -180,7 +180,7 @@ def source_page(request: Request, statement_id: str, con: Dataset, user: User = 
         raise HTTPException(404, "This statement is not in the current dataset (its report was re-read or withdrawn).")
     reviewed = con.execute(
         f"SELECT {', '.join(REVIEWED_FIELDS)} FROM all_reviewed_statements WHERE statement_id = ?", [statement_id]
-    ).fetchone()
+    ).fetchall()
     blocks = q.context_blocks(con, item, around=SOURCE_CONTEXT_BLOCKS)
     image = box = None
     if item["format"] == "pdf" and item["page"]:
@@ -189,7 +189,7 @@ def source_page(request: Request, statement_id: str, con: Dataset, user: User = 
             box = box_percentages(image, item["x0"], item["top"], item["x1"], item["bottom"])
     context = {
         "item": item,
-        "reviewed": dict(zip(REVIEWED_FIELDS, reviewed)) if reviewed else None,
+        "reviewed": dict(zip(REVIEWED_FIELDS, reviewed[0])) if reviewed else None,
         "blocks": blocks,
         "image": image,
         "box": box,
