@@ -178,3 +178,12 @@ def test_an_unknown_filter_value_is_a_422_naming_the_nearest_valid_values(client
     assert value in body["detail"] and body["value"] == value
     if suggestion:
         assert any(suggestion in option for option in body["suggestions"]), body
+
+
+def test_the_readme_curl_example_finds_statements(client):
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (url,) = re.findall(r'curl -u ana "http://127\.0\.0\.1:8000(/api/statements\?[^"]+)"', readme)
+    found = client.get(url).json()
+    assert found["total"] > 0 and all("flood" in s["text"].lower() for s in found["items"])
