@@ -1,14 +1,17 @@
 """The analysts' pages in a real browser (Debian's Chromium, headless, through Playwright): filter, search, open a
 statement's source, run a saved query and download its result. Screenshots of each page are saved in the folder
-the test prints (``analyst-screenshots``)."""
+the test prints: ``$WORKREVIEW_SCREENSHOTS/analyst`` if that is set, else ``analyst-screenshots`` in pytest's
+temporary folder."""
 
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -60,7 +63,10 @@ def server(analyst_dataset, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("analyst-screenshots", numbered=False)
+    """``$WORKREVIEW_SCREENSHOTS/analyst`` when set (to keep them), else a folder of this test session."""
+    keep = os.environ.get("WORKREVIEW_SCREENSHOTS")
+    folder = Path(keep) / "analyst" if keep else tmp_path_factory.mktemp("analyst-screenshots", numbered=False)
+    folder.mkdir(parents=True, exist_ok=True)
     print(f"\nanalyst screenshots: {folder}")
     return folder
 
