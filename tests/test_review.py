@@ -281,3 +281,19 @@ def test_a_reviewer_corrects_a_quantity_role_and_the_export_and_queries_follow(a
     assert f'value="{offset}:affected" selected' in client.get(url).text
     forged = decision_form(client.get(url).text, "accept") | {"quantity_role": "999:output"}
     assert client.post(f"{url}/decide", data=forged).status_code == 400
+
+
+def test_a_refused_decision_keeps_what_the_reviewer_typed(app_client, out):
+    statement = statements(out)["Build 50 km of laterite roads in 2021."]
+    client = signed_in(app_client(), "rita")
+    url = f"/item/{statement['statement_id']}"
+    form = decision_form(client.get(url).text, "challenge")
+    form.update(text="Build 50 km of laterite roads by the sea in 2021.", note="goes to Kep <b>", sector="health")
+    refused = client.post(f"{url}/decide", data=form)
+    assert refused.status_code == 400 and "words of the report" in refused.text
+    assert html.unescape(re.search(r'<textarea name="text"[^>]*>([^<]*)</textarea>', refused.text).group(1)) == form[
+        "text"
+    ]
+    assert 'value="goes to Kep &lt;b&gt;"' in refused.text
+    assert selected(refused.text, "sector") == "health" and 'name="kind" value="challenge"' in refused.text
+    assert audit_rows(out) == []

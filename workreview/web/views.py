@@ -175,7 +175,12 @@ def decide_item(
         )
     except ReviewError as error:
         status = 409 if isinstance(error, StaleDecision) else 400
-        context = _item_context(request, user, statement_id, filters, error=str(error))
+        typed = {
+            **new_values,
+            "province_code": province_code,
+            QUANTITY_ROLES: dict(field.partition(":")[::2] for field in quantity_role),
+        }
+        context = _item_context(request, user, statement_id, filters, error=str(error), typed=typed, note=note)
         return render(request, "item.html", context, status_code=status)
     _flash(request, f"Saved: {decision.status} ({decision.new_values['kind']}). Press u to undo.")
     return RedirectResponse(_link("/next", filters, after=statement_id), status_code=303)
@@ -229,8 +234,16 @@ def orphans_page(request: Request, user: User = Depends(require_user)) -> Respon
 
 
 def _item_context(
-    request: Request, user: User, statement_id: str, filters: q.QueueFilters, error: str | None = None
+    request: Request,
+    user: User,
+    statement_id: str,
+    filters: q.QueueFilters,
+    error: str | None = None,
+    typed: dict | None = None,
+    note: str = "",
 ) -> dict:
+    """What the item page shows; after a refused decision, ``typed`` and ``note`` are what the reviewer had entered,
+    shown again in the form so that nothing they typed is lost."""
     out_dir: Path = request.app.state.out_dir
     with q.open_dataset(out_dir) as con:
         item = q.statement(con, statement_id)
@@ -246,7 +259,7 @@ def _item_context(
     previous, following = q.neighbours(items, item)
     held_by = claim(out_dir, statement_id, user) if user.can_decide else None
     decision = decisions.get(statement_id)
-    values = (
+    values = typed or (
         decision.new_values if decision else {name: item[name] for name in ("kind", "text", "sector", "province_code")}
     )
     decided_roles = values.get(QUANTITY_ROLES) or {}
@@ -279,6 +292,7 @@ def _item_context(
         "image": image,
         "box": box,
         "error": error,
+        "note": note,
         "flash": request.session.pop("flash", None),
     }
 
