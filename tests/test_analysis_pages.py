@@ -1,6 +1,7 @@
 """The analysts' pages without a browser: who may see them, facets and counts, search, SQL and its downloads."""
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -126,3 +127,28 @@ def test_a_province_page_shows_its_reports_and_statements(analyst):
 )
 def test_bad_browser_parameters_are_refused_not_crashed_on(analyst, params, status):
     assert analyst.get("/statements", params=params).status_code == status
+
+
+def test_the_review_item_page_says_how_many_are_left(analyst_dataset, tmp_path):
+    """(The reviewers' item page, on this dataset because it has flagged statements to review; a copy of its own,
+    since it decides.)"""
+    from review_fixtures import csrf_of
+
+    out = tmp_path / "data"
+    shutil.copytree(analyst_dataset, out)
+    save_user(out, REVIEWER[0], "reviewer", REVIEWER[1])
+    client = signed_in(out, REVIEWER)
+    queue = client.get("/").text
+    pending = int(re.search(r'id="pending-count">(\d+)<', queue).group(1))
+    decided = int(re.search(r'id="decided-count">(\d+)<', queue).group(1))
+    first = client.get("/next")
+    assert pending > 1 and f"<strong>{pending}</strong> of {pending + decided} left" in first.text
+    form = {
+        "csrf_token": csrf_of(first.text),
+        "base_version": re.search(r'name="base_version" value="(\d+)"', first.text).group(1),
+        "kind": re.search(r'name="kind" value="([^"]+)"', first.text).group(1),
+        "text": html.unescape(re.search(r'<textarea name="text"[^>]*>([^<]*)</textarea>', first.text).group(1)),
+        "choice": "accept",
+    }
+    following = client.post(f"{first.url.path}/decide", data=form)
+    assert f"<strong>{pending - 1}</strong> of {pending + decided} left" in following.text

@@ -297,3 +297,4 @@ def test_a_refused_decision_keeps_what_the_reviewer_typed(app_client, out):
     assert 'value="goes to Kep &lt;b&gt;"' in refused.text
     assert selected(refused.text, "sector") == "health" and 'name="kind" value="challenge"' in refused.text
     assert audit_rows(out) == []
+

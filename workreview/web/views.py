@@ -255,8 +255,8 @@ def _item_context(
         known_sectors = q.sectors(con)
     decisions = latest_decisions(out_dir)
     claims = active_claims(out_dir)
-    items = q.build_queue(statements, decisions, claims, filters).items
-    previous, following = q.neighbours(items, item)
+    queue = q.build_queue(statements, decisions, claims, filters)
+    previous, following = q.neighbours(queue.items, item)
     held_by = claim(out_dir, statement_id, user) if user.can_decide else None
     decision = decisions.get(statement_id)
     values = typed or (
@@ -293,6 +293,8 @@ def _item_context(
         "box": box,
         "error": error,
         "note": note,
+        "left": queue.pending,
+        "in_view": queue.pending + queue.decided,
         "flash": request.session.pop("flash", None),
     }
 
