@@ -21,6 +21,7 @@ from pipeline.flags import review_policy, statement_flags
 from pipeline.guard import ReadLimits, guarded_read, retry_io, unexpected_message
 from pipeline.hygiene import one_line
 from pipeline.inbox import file_digest
+from pipeline.khmer import language_of
 from pipeline.nlp import load_pipeline, model_version
 from pipeline.normalize import Attribution, attribute_document
 from pipeline.quantities import Quantity, find_quantities, summarize, target_year
@@ -147,6 +148,7 @@ def _analyse(
     stage.append("assembling the records of")
     version = model_version(nlp)
     words = len(document.text.split())
+    language = language_of(document.text)
     record = DocumentRecord(
         document_id,
         source_file,
@@ -162,6 +164,7 @@ def _analyse(
         warnings="; ".join(one_line(warning) for warning in document.warnings) or None,
         model_version=version,
         ocr_pages=";".join(map(str, sorted(document.ocr_pages))) or None,
+        language=language,
     )
     occurrences: Counter[str] = Counter()
     records: list[StatementRecord] = []
@@ -221,6 +224,7 @@ def _analyse(
                 flag_reasons=";".join(reasons),
                 model_version=version,
                 ocr_confidence=document.ocr_pages.get(statement.page) if statement.page else None,
+                language=language_of(statement.text, default=language),
             )
         )
         quantity_records.extend(
