@@ -146,8 +146,10 @@ def _not_an_amount(text: str, match: re.Match[str], unit: str | None, counter: s
     if unit:
         return False
     after = text[match.end("number") :].lstrip()
-    if after.startswith(NOT_AMOUNTS_AFTER) or after[:1] in ("/", ":") or AGE_RANGE_AFTER.match(text, match.end("number")):
+    if after.startswith(NOT_AMOUNTS_AFTER) or after[:1] in ("/", ":"):
         return True
+    if AGE_RANGE_AFTER.match(text, match.end("number")):
+        return True  # "អាយុ ១២ ដល់ ១៧ ឆ្នាំ": an age range
     return counter is not None and counter.startswith(NOT_AMOUNTS_AFTER)
 
 
