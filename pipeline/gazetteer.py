@@ -202,15 +202,15 @@ def _khmer_forms() -> dict[str, _Place]:
             claim(name, place)
     khmer_of_district = {row["district_code"]: row["district_kh"] for row in _mef_rows("CambodiaDistrictList2025.csv")}
     for district in districts():
-        name = khmer_of_district.get(district.mef_code)
-        if not name:
+        khmer_name = khmer_of_district.get(district.mef_code)
+        if not khmer_name:
             continue
         place = _Place(DISTRICT, district.name, district.province_code, district.type)
         prefix = {"municipality": "ក្រុង", "district": "ស្រុក", "khan": "ខណ្ឌ"}[district.type]
-        claim(prefix + name, place)
-        claim(f"{prefix} {name}", place)
-        if len(normalize(name)) >= KHMER_BARE_MIN_CHARS:
-            claim(name, place)
+        claim(prefix + khmer_name, place)
+        claim(f"{prefix} {khmer_name}", place)
+        if len(normalize(khmer_name)) >= KHMER_BARE_MIN_CHARS:
+            claim(khmer_name, place)
     forms: dict[str, _Place] = {}
     for form, claimants in claims.items():
         if len(claimants) == 1:

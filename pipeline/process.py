@@ -46,6 +46,15 @@ def normalized_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def word_count(text: str, extraction: Extraction) -> int:
+    """Words of a statement: between spaces, or for Khmer (no spaces between words) the classifier's word tokens,
+    its context markers, spaces and punctuation left out."""
+    if language_of(text) != "km":
+        return len(text.split())
+    tokens = extraction.tokens
+    return sum(1 for token in tokens[tokens._.markers :] if not (token.is_space or token.is_punct))
+
+
 def statement_id(source_file: str, text: str, occurrence: int) -> str:
     """Stable across re-runs and new versions of a file: depends only on where and what, not on the bytes."""
     key = f"{source_file}\x00{normalized_text(text)}\x00{occurrence}"
@@ -136,7 +145,8 @@ def _analyse(
 
     stage.append("labelling the statements of")
     started = time.perf_counter()
-    nlp = load_pipeline()
+    language = language_of(document.text)
+    nlp = load_pipeline(language)
     extractions = extract(statements, nlp)
     seconds["extract"] = time.perf_counter() - started
 
@@ -148,7 +158,6 @@ def _analyse(
     stage.append("assembling the records of")
     version = model_version(nlp)
     words = len(document.text.split())
-    language = language_of(document.text)
     record = DocumentRecord(
         document_id,
         source_file,
@@ -182,7 +191,7 @@ def _analyse(
             confidence=extraction.confidence,
             section_kind=statement.section_kind.value,
             cue_kind=extraction.cue_kind,
-            word_count=len(statement.text.split()),
+            word_count=word_count(statement.text, extraction),
             document_unresolved=list(attribution.unresolved),
             partial_document=bool(document.warnings),
             target_year_missing=goal_year is None,

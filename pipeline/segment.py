@@ -446,7 +446,7 @@ def segment(document: Document) -> list[Statement]:
         spans = sentence_spans.get(block.index, [(0, len(block.text))])
         if block.kind == BlockKind.PARAGRAPH:
             last_start, last_end = spans[-1] if spans else (0, 0)
-            lead_in = block.text[last_start:last_end] if block.text.rstrip().endswith(":") else ""
+            lead_in = block.text[last_start:last_end] if block.text.rstrip().endswith((":", "៖")) else ""
         for start, end in spans:
             sentence = block.text[start:end]
             if NOTE_START.match(sentence):
