@@ -24,7 +24,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from pipeline import inbox, runlock, runs, store, summarize, unchanged
 from pipeline.errors import ModelUnavailable
 from pipeline.guard import ReadLimits, unexpected_message
-from pipeline.nlp import LANGUAGE_MODELS, load_pipeline, model_version
+from pipeline.nlp import LANGUAGES, load_pipeline, model_version
 from pipeline.process import DocumentResult, failed_result, process_files, skipped_result
 from pipeline.records import DocumentRecord
 from pipeline.vocabulary import DocumentStatus
@@ -147,7 +147,7 @@ def _ingest(
     unchanged.forget(out)
     fingerprint = unchanged.fingerprint(Path(reports_dir), out, include_other)
     files = inbox.discover(Path(reports_dir))
-    versions = {model_version(load_pipeline(language)) for language in LANGUAGE_MODELS}
+    versions = {model_version(load_pipeline(language)) for language in LANGUAGES}
     report = RunReport(out_dir=str(out), run_id=str(runtime.flow_run.id or uuid.uuid4()), documents_seen=len(files))
     counts = report.counts
     con = store.connect(out)

@@ -35,10 +35,10 @@ from pipeline.errors import ReadError
 from pipeline.evaluate import DocumentEvaluation, Evaluation, evaluate, match_statements, read_gold_jsonl
 from pipeline.extract import extract, statement_doc
 from pipeline.nlp import (
-    LANGUAGE_MODELS,
     MODEL_DIR,
     MODELS_DIR,
     load_pipeline,
+    model_choice,
     model_language,
     model_version,
     pipe_of,
@@ -224,7 +224,7 @@ def remove_model_files(model_dir: Path) -> None:
 def using_model(model_dir: Path) -> Iterator[Language]:
     """Make ``load_pipeline`` (and so ``process_file``) use ``model_dir`` for its language for the duration."""
     language = model_language(model_dir)
-    variable = LANGUAGE_MODELS[language][0]
+    variable = model_choice(language)[0]
     previous = os.environ.get(variable)
     os.environ[variable] = str(model_dir)
     load_pipeline.cache_clear()

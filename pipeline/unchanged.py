@@ -58,7 +58,7 @@ def fingerprint(reports_dir: Path, out_dir: Path, include_other: bool) -> str:
     khmer_model = os.environ.get(KHMER_MODEL_ENV, "")
     add("model", model, khmer_model)
     rules = model == "rules"
-    model_dirs = [  # the English model, then the Khmer one (``pipeline.nlp.LANGUAGE_MODELS``)
+    model_dirs = [  # the English model, then the Khmer one (``pipeline.nlp.model_choice``)
         None if rules else Path(model) if model else _shipped_model_dir("statement_classifier"),
         None if rules else Path(khmer_model) if khmer_model else _shipped_model_dir("statement_classifier_km"),
     ]

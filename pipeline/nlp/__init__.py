@@ -37,8 +37,10 @@ RULES_VERSION = "rules-0.2"
 MODEL_ENV = "WORKREVIEW_MODEL"
 MODELS_DIR = Path(str(files("workreview.models")))
 MODEL_DIR = MODELS_DIR / "statement_classifier"
-LANGUAGE_MODELS = {"en": (MODEL_ENV, MODEL_DIR), "km": ("WORKREVIEW_MODEL_KM", MODELS_DIR / "statement_classifier_km")}
-"""Per document language: the variable that names a model folder, and the shipped model used when it is unset."""
+KHMER_MODEL_ENV = "WORKREVIEW_MODEL_KM"
+KHMER_MODEL_DIR = MODELS_DIR / "statement_classifier_km"
+LANGUAGES = ("en", "km")
+"""The document languages with a statement model of their own (``pipeline.khmer.language_of``)."""
 
 PipeT = TypeVar("PipeT")
 
@@ -75,7 +77,7 @@ def load_pipeline(language: str = "en") -> Language:
     docstring says; built once, reused for every document."""
     if os.environ.get(MODEL_ENV, "") == "rules":
         return build_rule_pipeline()
-    variable, shipped = LANGUAGE_MODELS.get(language, LANGUAGE_MODELS["en"])
+    variable, shipped = model_choice(language)
     choice = os.environ.get(variable, "")
     model_dir = Path(choice) if choice else shipped
     if not (model_dir / "config.cfg").is_file():
@@ -85,6 +87,11 @@ def load_pipeline(language: str = "en") -> Language:
         return load_trained_pipeline(model_dir)
     except (OSError, ValueError) as error:  # spaCy reports unreadable or incompatible model files as these
         raise ModelUnavailable(f"cannot load the model in {model_dir}: {error}") from error
+
+
+def model_choice(language: str) -> tuple[str, Path]:
+    """The variable that names ``language``'s model folder, and the shipped model used when it is unset."""
+    return (KHMER_MODEL_ENV, KHMER_MODEL_DIR) if language == "km" else (MODEL_ENV, MODEL_DIR)
 
 
 def model_language(model_dir: Path) -> str:
