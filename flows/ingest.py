@@ -24,7 +24,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from pipeline import inbox, runlock, runs, store, summarize, unchanged
 from pipeline.errors import ModelUnavailable
 from pipeline.guard import ReadLimits, unexpected_message
-from pipeline.nlp import load_pipeline, model_version
+from pipeline.nlp import LANGUAGES, load_pipeline, model_version
 from pipeline.process import DocumentResult, failed_result, process_files, skipped_result
 from pipeline.records import DocumentRecord
 from pipeline.vocabulary import DocumentStatus
@@ -169,7 +169,7 @@ def _ingest(
     unchanged.forget(out)
     fingerprint = unchanged.fingerprint(Path(reports_dir), out, include_other)
     files = inbox.discover(Path(reports_dir))
-    version = model_version(load_pipeline())
+    versions = {model_version(load_pipeline(language)) for language in LANGUAGES}
     report = RunReport(out_dir=str(out), run_id=str(runtime.flow_run.id or uuid.uuid4()), documents_seen=len(files))
     counts = report.counts
     con = store.connect(out)
@@ -185,7 +185,7 @@ def _ingest(
     finally:
         con.close()
     not_read = [skipped_result(f.source_file, f.skipped) for f in files if f.skipped]
-    todo = [f for f in files if not f.skipped and inbox.needs_processing(f, stored, version)]
+    todo = [f for f in files if not f.skipped and inbox.needs_processing(f, stored, versions)]
     known = {source for source, _ in stored}
     counts.documents_seen = len(files)
     counts.documents_new = sum(f.source_file not in known for f in todo)

@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import EvaluationError
+from pipeline.khmer import ascii_digits, normalize
 from pipeline.vocabulary import REPORTED_KINDS, StatementKind
 
 MATCH_THRESHOLD = 0.5
@@ -63,10 +64,18 @@ def keyword_label(text: str) -> str:
     if BASELINE_ACHIEVEMENT.search(text):
         return "achievement"
     return "other"
+KHMER_RUN = re.compile(r"[\u1780-\u17D3\u17DD]+")
+KHMER_NGRAM = 3
+"""Khmer writes no spaces between words, so a Khmer stretch is compared by its character trigrams."""
 
 
 def tokens(text: str) -> frozenset[str]:
-    return frozenset(TOKEN.findall(text.lower()))
+    """Lower-case ASCII words and digits (Khmer digits read as ASCII), and the trigrams of each Khmer stretch in
+    its normalised spelling (``pipeline.khmer.normalize``), so zero-width spaces and ឲ/ឱ do not count."""
+    found = set(TOKEN.findall(ascii_digits(text).lower()))
+    for run in KHMER_RUN.findall(normalize(text)):
+        found.update(run[i : i + KHMER_NGRAM] for i in range(max(len(run) - KHMER_NGRAM + 1, 1)))
+    return frozenset(found)
 
 
 def similarity(gold: frozenset[str], predicted: frozenset[str]) -> float:

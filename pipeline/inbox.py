@@ -17,7 +17,7 @@ import fnmatch
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,8 +150,9 @@ def file_digest(path: Path) -> str:
 
 
 def needs_processing(
-    item: InboxFile, stored: dict[tuple[str, str], tuple[str, str | None]], model_version: str
+    item: InboxFile, stored: dict[tuple[str, str], tuple[str, str | None]], model_versions: Collection[str]
 ) -> bool:
-    """Unchanged bytes already read with the same model are skipped; failures are retried."""
+    """Unchanged bytes already read with a current model (one per document language) are skipped; failures are
+    retried."""
     status, version = stored.get((item.source_file, item.document_id), (None, None))
-    return not (status == "ok" and version == model_version)
+    return not (status == "ok" and version in model_versions)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from pipeline.document import Block, BlockKind, Document
 from pipeline.gazetteer import PROVINCE, PlaceMention, find_places, province_by_code
+from pipeline.khmer import ascii_digits
 
 HEADER_BLOCK_LIMIT = 8
 """How many blocks after the letterhead can still be letterhead, memo header or title."""
@@ -30,6 +31,8 @@ HEADER_BLOCK_MAX_CHARS = 300
 """A longer block is body text: the header has ended."""
 PROSE_MIN_WORDS = 12
 """A sentence this long that ends in punctuation is body text too."""
+KHMER_PROSE_MIN_CHARS = 60
+"""The same for Khmer, which has no spaces between words to count: a sentence this long ending in ។ or ៕."""
 FIRST_YEAR, LAST_YEAR = 2000, 2035
 
 CAPITAL_CODE = "KH-12"
@@ -73,7 +76,9 @@ def attribute_document(document: Document) -> Attribution:
 
 # --- the header: letterhead, memo lines, title ---------------------------------------------------------------
 
-_LETTERHEAD = re.compile(r"kingdom\s+of\s+cambodia|nation\W*religion\W*king", re.IGNORECASE)
+_LETTERHEAD = re.compile(
+    r"kingdom\s+of\s+cambodia|nation\W*religion\W*king|ព្រះរាជាណាចក្រកម្ពុជា|ជាតិ\s*សាសនា\s*ព្រះមហាក្សត្រ", re.IGNORECASE
+)
 _LETTER = re.compile(r"[^\W\d_]")
 
 _ROLE_MARKER = re.compile(
@@ -119,7 +124,8 @@ def _starts_body(block: Block) -> bool:
     if len(text) > HEADER_BLOCK_MAX_CHARS or block.kind in (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW):
         return True
     prose = len(text.split()) >= PROSE_MIN_WORDS and text.rstrip()[-1] in ".!?;:" and not _ROLE_MARKER.match(text)
-    return prose or bool(_SECTION_HEADING.match(text))
+    khmer_prose = len(text) >= KHMER_PROSE_MIN_CHARS and text.rstrip()[-1] in "។៕"
+    return prose or khmer_prose or bool(_SECTION_HEADING.match(text))
 
 
 def _header_segments(document: Document) -> list[_Segment]:
@@ -189,7 +195,10 @@ _QUALIFIER_BEFORE = re.compile(
     r"|council|group)\s+(?:of|for)|\bassigned\s+to)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
-_QUALIFIED_NAME = re.compile(r"\b(?:district|srok|khan|krong|municipal|municipality|city|town)\b", re.IGNORECASE)
+_QUALIFIED_NAME = re.compile(
+    r"\b(?:district|srok|khan|krong|municipal|municipality|city|town)\b|^(?:ខេត្ត|រាជធានី|ក្រុង|ស្រុក|ខណ្ឌ)", re.IGNORECASE
+)
+"""A district named as one, or a Khmer name written with its unit prefix ("ខេត្តកំពត", "ស្រុកបាធាយ")."""
 
 
 @dataclass
@@ -280,13 +289,15 @@ def _clip(text: str, limit: int = 80) -> str:
 # --- level ---------------------------------------------------------------------------------------------------
 
 _LEVEL_WORDS = (
-    ("khan", re.compile(r"\bkhan\b", re.IGNORECASE)),
-    ("municipality", re.compile(r"\bmunicipal(?:ity)?\b|\bkrong\b|\bcity\b|\btown\b", re.IGNORECASE)),
-    ("district", re.compile(r"\bdistrict\b|\bsrok\b", re.IGNORECASE)),
-    ("capital", re.compile(r"\bcapital\b", re.IGNORECASE)),
-    ("province", re.compile(r"\bprovinc(?:e|ial)\b", re.IGNORECASE)),
+    ("khan", re.compile(r"\bkhan\b|ខណ្ឌ", re.IGNORECASE)),
+    ("municipality", re.compile(r"\bmunicipal(?:ity)?\b|\bkrong\b|\bcity\b|\btown\b|(?<!ចំណាក)ក្រុង", re.IGNORECASE)),
+    ("district", re.compile(r"\bdistrict\b|\bsrok\b|(?<!ចំណាក)(?<!ក្នុង)ស្រុក", re.IGNORECASE)),
+    ("capital", re.compile(r"\bcapital\b|រាជធានី", re.IGNORECASE)),
+    ("province", re.compile(r"\bprovinc(?:e|ial)\b|ខេត្ត", re.IGNORECASE)),
 )
-_WORKING_GROUP = re.compile(r"\bworking[\s-]+group\b", re.IGNORECASE)
+"""The unit words of a header; in Khmer the prefixes, less the words that hold them ("ចំណាកស្រុក" migration,
+"ក្នុងស្រុក" domestic)."""
+_WORKING_GROUP = re.compile(r"\bworking[\s-]+group\b|ក្រុមការងារ", re.IGNORECASE)
 _SPECIFICITY = ("khan", "municipality", "district", "capital", "province")
 
 
@@ -334,7 +345,8 @@ _REVIEW_THEN_PLAN = re.compile(
     re.IGNORECASE,
 )
 _FORWARD_WORDS = re.compile(
-    r"\b(?:plans?|planning|goals?|targets?|directions?|orientations?|outlook|priorit\w*|next)\b", re.IGNORECASE
+    r"\b(?:plans?|planning|goals?|targets?|directions?|orientations?|outlook|priorit\w*|next)\b|ទិសដៅ|ផែនការ|គោលដៅ",
+    re.IGNORECASE,
 )
 _REVIEWED_YEAR_PHRASES = re.compile(
     r"\b(?:"
@@ -345,19 +357,23 @@ _REVIEWED_YEAR_PHRASES = re.compile(
     r"|review\s+of\s+(?:the\s+)?(?:implementation|work|results)[^.\n]{0,60}?\b(?:in|for|of|during)"
     r"|(?:achievements?|results?|performance)\s+(?:in|for|of|during)"
     rf")\s+(?:the\s+year\s+)?{_YEAR}\b"
-    rf"|\b{_YEAR}\s+(?:annual\s+(?:work\s+)?(?:report|review)|work\s+review|review\s+results|results|achievements)\b",
+    rf"|\b{_YEAR}\s+(?:annual\s+(?:work\s+)?(?:report|review)|work\s+review|review\s+results|results|achievements)\b"
+    rf"|លទ្ធផល[^\n។0-9]{{0,40}}?ឆ្នាំ\s*{_YEAR}",
     re.IGNORECASE,
 )
+"""… and in Khmer "លទ្ធផល(ការងារ …) ឆ្នាំ ២០២១" (results of the year), read with ASCII digits."""
 
 
 def _report_year(document: Document, header: list[_Segment]) -> int | None:
     """The year under review: from explicit phrasing in the header, then in the body, then the header's
     commonest year."""
-    header_text = "\n".join(segment.text for segment in header if segment.role not in (*OTHER_PARTIES, "date"))
+    header_text = ascii_digits(
+        "\n".join(segment.text for segment in header if segment.role not in (*OTHER_PARTIES, "date"))
+    )
     header_years = _reviewed_years(header_text)
     if header_years:
         return header_years[0]
-    body_votes = Counter(_reviewed_years(document.text))
+    body_votes = Counter(_reviewed_years(ascii_digits(document.text)))
     if body_votes:
         (best, count), *rest = body_votes.most_common()
         if not rest or count > rest[0][1]:

@@ -21,6 +21,7 @@ from pipeline.flags import review_policy, statement_flags
 from pipeline.guard import ReadLimits, guarded_read, retry_io, unexpected_message
 from pipeline.hygiene import one_line
 from pipeline.inbox import file_digest
+from pipeline.khmer import language_of
 from pipeline.nlp import load_pipeline, model_version
 from pipeline.normalize import Attribution, attribute_document
 from pipeline.quantities import Quantity, find_quantities, summarize, target_year
@@ -43,6 +44,15 @@ class DocumentResult:
 
 def normalized_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def word_count(text: str, extraction: Extraction) -> int:
+    """Words of a statement: between spaces, or for Khmer (no spaces between words) the classifier's word tokens,
+    its context markers, spaces and punctuation left out."""
+    if language_of(text) != "km":
+        return len(text.split())
+    tokens = extraction.tokens
+    return sum(1 for token in tokens[tokens._.markers :] if not (token.is_space or token.is_punct))
 
 
 def statement_id(source_file: str, text: str, occurrence: int) -> str:
@@ -135,7 +145,8 @@ def _analyse(
 
     stage.append("labelling the statements of")
     started = time.perf_counter()
-    nlp = load_pipeline()
+    language = language_of(document.text)
+    nlp = load_pipeline(language)
     extractions = extract(statements, nlp)
     seconds["extract"] = time.perf_counter() - started
 
@@ -162,6 +173,7 @@ def _analyse(
         warnings="; ".join(one_line(warning) for warning in document.warnings) or None,
         model_version=version,
         ocr_pages=";".join(map(str, sorted(document.ocr_pages))) or None,
+        language=language,
     )
     occurrences: Counter[str] = Counter()
     records: list[StatementRecord] = []
@@ -179,7 +191,7 @@ def _analyse(
             confidence=extraction.confidence,
             section_kind=statement.section_kind.value,
             cue_kind=extraction.cue_kind,
-            word_count=len(statement.text.split()),
+            word_count=word_count(statement.text, extraction),
             document_unresolved=list(attribution.unresolved),
             partial_document=bool(document.warnings),
             target_year_missing=goal_year is None,
@@ -221,6 +233,7 @@ def _analyse(
                 flag_reasons=";".join(reasons),
                 model_version=version,
                 ocr_confidence=document.ocr_pages.get(statement.page) if statement.page else None,
+                language=language_of(statement.text, default=language),
             )
         )
         quantity_records.extend(

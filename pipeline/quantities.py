@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from pipeline.khmer import ascii_digits, language_of
 from pipeline.quantity_roles import assign_roles
 
 UNITS = (
@@ -515,7 +516,12 @@ WRITTEN_UNITS = {"km", "m", "ha", "tonnes", "percent", "riel", "usd"}
 
 def find_quantities(text: str, kind: str | None = None) -> list[Quantity]:
     """Every quantity in one statement, in order, each with its role; table rows (cells joined by " | ") are read
-    cell by cell. ``kind`` is the statement's kind: a goal's figures are targets."""
+    cell by cell. ``kind`` is the statement's kind: a goal's figures are targets. Khmer statements are read by
+    ``pipeline.khmer_quantities``."""
+    if language_of(text) == "km":
+        from pipeline.khmer_quantities import find_khmer_quantities  # it builds on this module's Quantity
+
+        return find_khmer_quantities(text, kind)
     if not NUMBER_CUE.search(text):
         return []
     if CELL_SEPARATOR not in text:
@@ -766,7 +772,10 @@ YEAR = re.compile(
     r"(?:\s*[-–—/]\s*(?P<end>19[5-9]\d|20\d\d|\d\d)(?![\w,]))?(?![\d,]|\.\d)",
     re.IGNORECASE,
 )
-NEXT_YEAR = re.compile(r"\b(?:next|coming|following|upcoming)\s+(?:fiscal\s+|calendar\s+)?year\b", re.IGNORECASE)
+NEXT_YEAR = re.compile(
+    r"\b(?:next|coming|following|upcoming)\s+(?:fiscal\s+|calendar\s+)?year\b|ឆ្នាំ(?:ក្រោយ|បន្ទាប់|ខាងមុខ|ទៅមុខ)",
+    re.IGNORECASE,
+)
 WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -776,7 +785,7 @@ def target_year(text: str, report_year: int | None = None, context: tuple[str, .
     When the statement itself names no year, the first ``context`` text that does decides: the lead-in of its
     list ("In 2021 the district will:"), then its section heading ("III. Goals for 2021")."""
     for candidate in (text, *context):
-        year = _target_year(candidate, report_year) if candidate else None
+        year = _target_year(ascii_digits(candidate), report_year) if candidate else None
         if year is not None:
             return year
     return None

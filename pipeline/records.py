@@ -41,6 +41,8 @@ class DocumentRecord:
     model_version: str | None = None
     ocr_pages: str | None = None
     """Pages read by OCR, e.g. ``1;3`` (PDF)."""
+    language: str | None = None
+    """``km`` or ``en``: the language of most of the document's letters (``pipeline.khmer.language_of``)."""
 
 
 @dataclass(slots=True)
@@ -78,6 +80,9 @@ class StatementRecord:
     model_version: str
     ocr_confidence: float | None = None
     """Tesseract's mean word confidence on the statement's page, in [0, 1], when the page was read by OCR."""
+    language: str | None = None
+    """``km`` or ``en``: the statement's own language (a mixed document has both); its document's when it has no
+    letters."""
 
 
 @dataclass(slots=True)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pipeline.document import BBox, Block, BlockKind, Document
+from pipeline.khmer import has_khmer, language_of, normalize
 from pipeline.nlp.sentences import split_sentences
 
 
@@ -85,7 +86,8 @@ NUMBERING = re.compile(
       | (?P<part>(?:part|chapter|section)\s+(?:[0-9]+|[IVXLC]+|one|two|three|four|five)\b[.:]?)
       | (?P<dotted>\d{1,2}(?:\.\d{1,2})+)\.?\s             # 1.1 / 2.3.1
       | (?P<arabic>\d{1,2})[.)]\s                          # 1. 2)
-      | (?P<letter>[A-H])[.)]\s                            # A. B)
+      | (?P<letter>[A-H]|[ក-ឍ])[.)]\s                      # A. B)  ក. ខ)
+      | (?P<kpart>(?:ភាគ|ជំពូក|ផ្នែក)ទី\s*[០-៩0-9]+[៖:.]?)      # ភាគទី ១៖  ជំពូកទី ២
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -106,6 +108,16 @@ KIND_CUES: dict[SectionKind, re.Pattern[str]] = {
         re.I,
     ),
 }
+KHMER_KIND_CUES: dict[SectionKind, re.Pattern[str]] = {
+    SectionKind.CHALLENGES: re.compile(r"បញ្ហា|ឧបសគ្គ|ចំណុចខ្វះខាត|ចំណុចខ្សោយ|ការលំបាក|កង្វះខាត"),
+    SectionKind.GOALS: re.compile(r"ទិសដៅ|ផែនការ|គោលដៅ|ការងារបន្ត|វិធានការបន្ត|ជំហានបន្ទាប់"),
+    SectionKind.ACHIEVEMENTS: re.compile(r"លទ្ធផល|សមិទ្ធផល|ចំណុចវិជ្ជមាន|ស្ថានភាព|វឌ្ឍនភាព|សកម្មភាពដែលបាន"),
+}
+"""Khmer headings' words, matched on the normalised spelling: results, challenges/obstacles/shortcomings,
+directions/plans/targets."""
+KHMER_OTHER_CUES = re.compile(
+    r"សេចក្តីផ្តើម|សេចក្តីសន្និដ្ឋាន|អនុសាសន៍|គោលបំណង|វិធីសាស្ត្រ|មូលដ្ឋានគតិយុត្ត|ឧបសម្ព័ន្ធ|មាតិកា|សេចក្តីថ្លែងអំណរគុណ"
+)
 OTHER_CUES = re.compile(
     r"introduc|background|legal basis|acknowledg|conclusion|annex|purpose|methodology|overview|contents|"
     r"signature|recommendation|closing|preface|foreword",
@@ -190,9 +202,16 @@ MIN_CLAUSE_WORDS = 3
 
 def section_kind_of(heading: str) -> SectionKind | None:
     """The kind a heading announces; ``OTHER`` for introductions and the like; ``None`` if it says nothing."""
-    if OTHER_CUES.search(heading):
+    khmer = has_khmer(heading)
+    if khmer:
+        heading = normalize(heading)
+    if OTHER_CUES.search(heading) or khmer and KHMER_OTHER_CUES.search(heading):
         return SectionKind.OTHER
     found = {kind: match.start() for kind, cue in KIND_CUES.items() if (match := cue.search(heading))}
+    if khmer:
+        for kind, cue in KHMER_KIND_CUES.items():
+            if (match := cue.search(heading)) and match.start() < found.get(kind, len(heading)):
+                found[kind] = match.start()
     if len(found) == 1:
         return next(iter(found))
     if {SectionKind.ACHIEVEMENTS, SectionKind.GOALS} <= found.keys():
@@ -211,6 +230,8 @@ def looks_like_heading(block: Block) -> bool:
     if block.kind != BlockKind.PARAGRAPH:
         return False
     text = block.text
+    if language_of(text) == "km":
+        return _looks_like_khmer_heading(text)
     words = text.split()
     if not words or len(words) > 14 or SENTENCE_PUNCTUATION.search(text) and not text.endswith(":"):
         return False
@@ -219,6 +240,21 @@ def looks_like_heading(block: Block) -> bool:
     numbered = NUMBERING.match(text + " ") is not None
     short_title = len(words) <= 6 and text[0].isupper() and not text[-1].isdigit()
     return all_caps or numbered or short_title or text.endswith(":") and len(words) <= 8
+
+
+KHMER_HEADING_MAX_CHARS = 80
+"""A Khmer heading is one short line: Khmer has no spaces between words to count, so characters are counted."""
+KHMER_SENTENCE_END = re.compile(r"[។៕.;!?]\s*$")
+
+
+def _looks_like_khmer_heading(text: str) -> bool:
+    """A short Khmer line that is not a sentence and is numbered (១. ក. ភាគទី ១), ends in a colon (៖), or names
+    a section's kind."""
+    text = text.strip()
+    if not text or len(text) > KHMER_HEADING_MAX_CHARS or KHMER_SENTENCE_END.search(text):
+        return False
+    numbered = NUMBERING.match(text + " ") is not None
+    return numbered or text.endswith(("៖", ":")) or section_kind_of(text) is not None
 
 
 def heading_depth(block: Block) -> int:
@@ -232,6 +268,8 @@ def heading_depth(block: Block) -> int:
         return match["dotted"].count(".") + 1
     if match["letter"]:
         return 2
+    if match["kpart"]:
+        return 1
     return 1
 
 
@@ -408,7 +446,7 @@ def segment(document: Document) -> list[Statement]:
         spans = sentence_spans.get(block.index, [(0, len(block.text))])
         if block.kind == BlockKind.PARAGRAPH:
             last_start, last_end = spans[-1] if spans else (0, 0)
-            lead_in = block.text[last_start:last_end] if block.text.rstrip().endswith(":") else ""
+            lead_in = block.text[last_start:last_end] if block.text.rstrip().endswith((":", "៖")) else ""
         for start, end in spans:
             sentence = block.text[start:end]
             if NOTE_START.match(sentence):

@@ -31,9 +31,18 @@ from spacy.language import Language
 from spacy.tokens import DocBin
 from thinc.api import Config
 
+from pipeline.errors import ReadError
 from pipeline.evaluate import DocumentEvaluation, Evaluation, evaluate, match_statements, read_gold_jsonl
 from pipeline.extract import extract, statement_doc
-from pipeline.nlp import MODEL_DIR, MODEL_ENV, MODELS_DIR, load_pipeline, model_version, pipe_of
+from pipeline.nlp import (
+    MODEL_DIR,
+    MODELS_DIR,
+    load_pipeline,
+    model_choice,
+    model_language,
+    model_version,
+    pipe_of,
+)
 from pipeline.nlp.calibration import (
     CalibratedCats,
     Calibration,
@@ -113,7 +122,11 @@ def labelled_statements(
     reviewed = {(example.document, normalized_text(example.text)): example.label for example in extra_examples}
     labelled = []
     for name in documents:
-        statements = segment(read_document(reports_dir / name, name))
+        try:
+            document = read_document(reports_dir / name, name)
+        except ReadError:
+            continue  # a scanned PDF without OCR: it teaches nothing and is scored as missed
+        statements = segment(document)
         labels = gold_labels([statement.text for statement in statements], gold.get(name, []))
         for statement, label in zip(statements, labels):
             label = reviewed.get((name, normalized_text(statement.text)), label)
@@ -150,7 +163,10 @@ def train_textcat(
     table: a fold model must not pick its checkpoint on the documents it is then calibrated on."""
     config = spacy.util.load_config(config_path, overrides=overrides or {})
     features = context_features(config)
-    tokenizer = spacy.blank(config["nlp"]["lang"])
+    own_tokenizer = config["nlp"].get("tokenizer")  # the Khmer model's; the English one has spaCy's default
+    tokenizer = spacy.blank(
+        config["nlp"]["lang"], config={"nlp": {"tokenizer": own_tokenizer}} if own_tokenizer else {}
+    )
     work_dir.mkdir(parents=True, exist_ok=True)
     to_doc_bin(train, tokenizer, features).to_disk(work_dir / "train.spacy")
     to_doc_bin(dev, tokenizer, features).to_disk(work_dir / "dev.spacy")
@@ -167,12 +183,13 @@ def package_model(checkpoint: Path, out_dir: Path, calibration: Calibration) -> 
     nlp = spacy.load(checkpoint)
     if "context_markers" in nlp.disabled:
         nlp.enable_pipe("context_markers")
+    khmer = getattr(nlp.tokenizer, "keeps_marker_words", False)
     nlp.add_pipe("calibrated_cats", after="textcat")
     pipe_of(nlp, "calibrated_cats", CalibratedCats).calibration = calibration
     # Keep the config free of the temporary training paths, so the shipped files do not change between runs.
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
-    nlp.meta["name"] = MODEL_NAME
+    nlp.meta["name"] = MODEL_NAME + ("_km" if khmer else "")
     nlp.meta["version"] = MODEL_VERSION
     nlp.meta["description"] = "Labels statements of work-review reports as achievement, challenge, goal or other."
     nlp.meta.pop("performance", None)
@@ -205,17 +222,19 @@ def remove_model_files(model_dir: Path) -> None:
 
 @contextmanager
 def using_model(model_dir: Path) -> Iterator[Language]:
-    """Make ``load_pipeline`` (and so ``process_file``) use ``model_dir`` for the duration."""
-    previous = os.environ.get(MODEL_ENV)
-    os.environ[MODEL_ENV] = str(model_dir)
+    """Make ``load_pipeline`` (and so ``process_file``) use ``model_dir`` for its language for the duration."""
+    language = model_language(model_dir)
+    variable = model_choice(language)[0]
+    previous = os.environ.get(variable)
+    os.environ[variable] = str(model_dir)
     load_pipeline.cache_clear()
     try:
-        yield load_pipeline()
+        yield load_pipeline(language)
     finally:
         if previous is None:
-            os.environ.pop(MODEL_ENV, None)
+            os.environ.pop(variable, None)
         else:
-            os.environ[MODEL_ENV] = previous
+            os.environ[variable] = previous
         load_pipeline.cache_clear()
 
 

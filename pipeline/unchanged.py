@@ -30,6 +30,7 @@ from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord
 
 STATE_FILE = ".inbox-state.json"
 MODEL_ENV = "WORKREVIEW_MODEL"
+KHMER_MODEL_ENV = "WORKREVIEW_MODEL_KM"
 REVIEWS_DATABASE = "reviews.sqlite"
 
 
@@ -54,12 +55,18 @@ def fingerprint(reports_dir: Path, out_dir: Path, include_other: bool) -> str:
     for path, relative, unreadable in inbox.listed(reports_dir):
         add("file", relative, unreadable, *_stat(path))
     model = os.environ.get(MODEL_ENV, "")
-    add("model", model)
-    model_dir = Path(model) if model and model != "rules" else _shipped_model_dir() if not model else None
-    if model_dir is not None and model_dir.is_dir():
-        for path in sorted(model_dir.rglob("*")):
-            if path.is_file():
-                add("model file", path.relative_to(model_dir).as_posix(), *_stat(path))
+    khmer_model = os.environ.get(KHMER_MODEL_ENV, "")
+    add("model", model, khmer_model)
+    rules = model == "rules"
+    model_dirs = [  # the English model, then the Khmer one (``pipeline.nlp.model_choice``)
+        None if rules else Path(model) if model else _shipped_model_dir("statement_classifier"),
+        None if rules else Path(khmer_model) if khmer_model else _shipped_model_dir("statement_classifier_km"),
+    ]
+    for model_dir in model_dirs:
+        if model_dir is not None and model_dir.is_dir():
+            for path in sorted(model_dir.rglob("*")):
+                if path.is_file():
+                    add("model file", model_dir.name, path.relative_to(model_dir).as_posix(), *_stat(path))
     for path in sorted(out_dir.glob(REVIEWS_DATABASE + "*")):  # the database and its journal
         add("reviews", path.name, *_stat(path))
     return digest.hexdigest()
@@ -132,10 +139,10 @@ def _workreview_version() -> str:
         return "unknown"
 
 
-def _shipped_model_dir() -> Path | None:
-    """Where ``pipeline.nlp`` finds the shipped model, without importing spaCy to ask it."""
+def _shipped_model_dir(name: str) -> Path | None:
+    """Where ``pipeline.nlp`` finds the shipped model ``name``, without importing spaCy to ask it."""
     from importlib.util import find_spec
 
     spec = find_spec("workreview.models")
     locations = list(spec.submodule_search_locations or []) if spec else []
-    return Path(locations[0]) / "statement_classifier" if locations else None
+    return Path(locations[0]) / name if locations else None

@@ -355,3 +355,34 @@ def test_a_long_report_full_of_other_places_keeps_its_letterhead_province():
     blocks += [paragraph(f"Chhuk district repaired {n} km of road near Kampong Trach and Kep.") for n in range(3000)]
     attribution = attribute_document(make_document(*blocks))
     assert attribution.province_code == "KH-7"
+
+
+def test_khmer_names_with_their_unit_prefixes():
+    mentions = find_places("រដ្ឋបាលខេត្ត\u200bកំពត ក្រុងបាត់ដំបង ស្រុកពួក ខណ្ឌមានជ័យ រាជធានីភ្នំពេញ ខេត្ត កែប")
+    assert [(m.text, m.province_code, m.district_type) for m in mentions] == [
+        ("ខេត្ត\u200bកំពត", "KH-7", None),
+        ("ក្រុងបាត់ដំបង", "KH-2", "municipality"),
+        ("ស្រុកពួក", "KH-17", "district"),
+        ("ខណ្ឌមានជ័យ", "KH-12", "khan"),
+        ("រាជធានីភ្នំពេញ", "KH-12", None),
+        ("ខេត្ត កែប", "KH-23", None),
+    ]
+
+
+def test_short_khmer_names_need_their_prefix_and_a_cluster_edge():
+    # "ពួកគេ" (they) holds the district name ពួក, "កែប្រែ" (to amend) the province name កែប
+    assert find_places("ពួកគេបានកែប្រែផែនការ។") == []
+    # "បន្ទាយមានជ័យ" is the province, not the khan "មានជ័យ" inside it
+    assert [m.name for m in find_places("ខេត្តបន្ទាយមានជ័យ")] == ["Banteay Meanchey"]
+
+
+def test_a_khmer_letterhead_and_title_decide_province_level_and_year():
+    document = make_document(
+        "ព្រះរាជាណាចក្រកម្ពុជា",
+        "ជាតិ សាសនា ព្រះមហាក្សត្រ",
+        "រដ្ឋបាលស្រុកបាធាយ",
+        "របាយការណ៍ស្តីពីលទ្ធផលការងារឆ្នាំ ២០១៩ និងទិសដៅការងារឆ្នាំ ២០២០",
+        "ក្នុងឆ្នាំ ២០១៩ រដ្ឋបាលស្រុកបានសហការជាមួយមន្ទីរពាក់ព័ន្ធនៃខេត្តតាកែវ ក្នុងការស្ថាបនាផ្លូវជនបទ។",
+    )
+    attribution = attribute_document(document)
+    assert (attribution.province_code, attribution.level, attribution.report_year) == ("KH-3", "district", 2019)

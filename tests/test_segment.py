@@ -206,3 +206,36 @@ def test_a_sentence_joining_two_clauses_of_different_kinds_is_two_statements(kin
 
     assert [s.text for s in statements] == pieces
     assert_spans_point_at_the_text(document, statements)
+
+
+def test_khmer_sentences_end_at_khan_but_not_at_etc():
+    document = make_document(
+        (BlockKind.HEADING, "១. លទ្ធផលការងារ"),
+        (BlockKind.PARAGRAPH, "ស្រុកបានស្ថាបនាផ្លូវ ១៤ គីឡូម៉ែត្រ។ សាលា មណ្ឌលសុខភាព ។ល។ ត្រូវបានជួសជុល។ ការងារបានបញ្ចប់៕"),
+    )
+    texts = [statement.text for statement in segment(document)]
+    assert texts == ["ស្រុកបានស្ថាបនាផ្លូវ ១៤ គីឡូម៉ែត្រ។", "សាលា មណ្ឌលសុខភាព ។ល។ ត្រូវបានជួសជុល។", "ការងារបានបញ្ចប់៕"]
+
+
+def test_khmer_headings_name_their_section_kind():
+    assert section_kind_of("៣. បញ្ហាប្រឈម") == SectionKind.CHALLENGES
+    assert section_kind_of("ឧបសគ្គក្នុងការអនុវត្ត") == SectionKind.CHALLENGES
+    assert section_kind_of("៤. ទិសដៅ\u200bការងារឆ្នាំ ២០២២") == SectionKind.GOALS  # a zero-width space inside
+    assert section_kind_of("ផែនការសកម្មភាពឆ្នាំ ២០២១") == SectionKind.GOALS
+    assert section_kind_of("ក. លទ្ធផលការងារ") == SectionKind.ACHIEVEMENTS
+    assert section_kind_of("របាយការណ៍លទ្ធផលការងារឆ្នាំ ២០២១ និងទិសដៅការងារឆ្នាំ ២០២២") == SectionKind.OTHER
+    assert section_kind_of("សេចក្តីផ្តើម") == SectionKind.OTHER
+
+
+def test_khmer_plain_lines_become_headings_by_number_or_kind_words():
+    document = make_document(
+        (BlockKind.PARAGRAPH, "ខ. បញ្ហាប្រឈម"),
+        (BlockKind.PARAGRAPH, "ការខ្វះថវិកាធ្វើឱ្យការជួសជុលផ្លូវយឺតយ៉ាវ។"),
+        (BlockKind.PARAGRAPH, "ទិសដៅការងារឆ្នាំ ២០២២"),
+        (BlockKind.LIST_ITEM, "ស្ថាបនាផ្លូវបេតុង ៥ គីឡូម៉ែត្រ។"),
+    )
+    statements = segment(document)
+    assert [(s.text, s.section_kind) for s in statements] == [
+        ("ការខ្វះថវិកាធ្វើឱ្យការជួសជុលផ្លូវយឺតយ៉ាវ។", SectionKind.CHALLENGES),
+        ("ស្ថាបនាផ្លូវបេតុង ៥ គីឡូម៉ែត្រ។", SectionKind.GOALS),
+    ]

@@ -4,6 +4,10 @@
 (``models/statement_classifier``, installed as package data of ``workreview.models``). A model that is missing
 or unreadable is an error, never a silent fall-back to the rules. Loaded once per process.
 
+Khmer documents (``pipeline.khmer.language_of``) go to the Khmer model instead: ``WORKREVIEW_MODEL_KM``, else the
+shipped ``models/statement_classifier_km`` (a blank multi-language pipeline with the Khmer word tokenizer of
+``pipeline.nlp.khmer_tokenizer``). ``WORKREVIEW_MODEL=rules`` means the rules for every language.
+
 The components are registered with spaCy through the ``spacy_factories`` entry points in ``pyproject.toml``, so
 ``spacy.load(model_dir)`` works in any interpreter where workreview is installed.
 """
@@ -25,6 +29,7 @@ from pipeline.errors import ModelUnavailable
 # Importing the component modules registers their factories with spaCy.
 from pipeline.nlp import calibration as _calibration  # noqa: F401
 from pipeline.nlp import context_markers as _context_markers  # noqa: F401
+from pipeline.nlp import khmer_tokenizer as _khmer_tokenizer  # noqa: F401
 from pipeline.nlp import sentences as _sentences  # noqa: F401
 from pipeline.nlp import statement_cues as _statement_cues  # noqa: F401
 
@@ -32,6 +37,10 @@ RULES_VERSION = "rules-0.2"
 MODEL_ENV = "WORKREVIEW_MODEL"
 MODELS_DIR = Path(str(files("workreview.models")))
 MODEL_DIR = MODELS_DIR / "statement_classifier"
+KHMER_MODEL_ENV = "WORKREVIEW_MODEL_KM"
+KHMER_MODEL_DIR = MODELS_DIR / "statement_classifier_km"
+LANGUAGES = ("en", "km")
+"""The document languages with a statement model of their own (``pipeline.khmer.language_of``)."""
 
 PipeT = TypeVar("PipeT")
 
@@ -63,19 +72,33 @@ def weights_hash(model_dir: Path) -> str:
 
 
 @cache
-def load_pipeline() -> Language:
-    """The process-wide statement pipeline chosen by ``WORKREVIEW_MODEL`` (built once, reused for every document)."""
-    choice = os.environ.get(MODEL_ENV, "")
-    if choice == "rules":
+def load_pipeline(language: str = "en") -> Language:
+    """The process-wide statement pipeline for documents in ``language`` (``en``, ``km``), chosen as the module
+    docstring says; built once, reused for every document."""
+    if os.environ.get(MODEL_ENV, "") == "rules":
         return build_rule_pipeline()
-    model_dir = Path(choice) if choice else MODEL_DIR
+    variable, shipped = model_choice(language)
+    choice = os.environ.get(variable, "")
+    model_dir = Path(choice) if choice else shipped
     if not (model_dir / "config.cfg").is_file():
-        where = f"{MODEL_ENV}={choice!r} is neither 'rules' nor" if choice else f"the shipped model {model_dir} is not"
-        raise ModelUnavailable(f"{where} a model folder (no config.cfg); reinstall workreview or set {MODEL_ENV}")
+        where = f"{variable}={choice!r} is neither 'rules' nor" if choice else f"the shipped model {model_dir} is not"
+        raise ModelUnavailable(f"{where} a model folder (no config.cfg); reinstall workreview or set {variable}")
     try:
         return load_trained_pipeline(model_dir)
     except (OSError, ValueError) as error:  # spaCy reports unreadable or incompatible model files as these
         raise ModelUnavailable(f"cannot load the model in {model_dir}: {error}") from error
+
+
+def model_choice(language: str) -> tuple[str, Path]:
+    """The variable that names ``language``'s model folder, and the shipped model used when it is unset."""
+    return (KHMER_MODEL_ENV, KHMER_MODEL_DIR) if language == "km" else (MODEL_ENV, MODEL_DIR)
+
+
+def model_language(model_dir: Path) -> str:
+    """``km`` for a model folder whose tokenizer is the Khmer one, else ``en``."""
+    config = spacy.util.load_config(model_dir / "config.cfg")
+    tokenizer = config["nlp"].get("tokenizer", {}).get("@tokenizers", "")
+    return "km" if tokenizer == _khmer_tokenizer.TOKENIZER_NAME else "en"
 
 
 def model_version(nlp: Language) -> str:

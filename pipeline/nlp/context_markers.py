@@ -32,6 +32,13 @@ from pipeline.nlp.cue_words import cue_words
 CONTEXT_FEATURES = ("section", "block", "lead_in", "position", "cues")
 POSITION_BUCKETS = 5
 LEAD_IN_WORD = re.compile(r"[a-z]+")
+KHMER_LEAD_IN_CUES = {
+    "នឹង": "will", "គ្រោង": "plan", "ផែនការ": "plan", "ទិសដៅ": "direction", "គោលដៅ": "target", "បន្ត": "continue",
+    "បញ្ហា": "problem", "ប្រឈម": "challenge", "ឧបសគ្គ": "obstacle", "ខ្វះ": "lack",
+    "លទ្ធផល": "results", "សម្រេច": "achieved", "បាន": "did",
+}
+"""A Khmer lead-in's cue words as the English marker words they mean ("ក្នុងឆ្នាំ ២០២២ ស្រុកនឹង៖" → lead=will):
+marker words are ASCII, and the English model never sees them."""
 SECTION_MARKER = "sec="
 MARKER_WORD = re.compile(r"(?:sec|blk|pos|lead|cue)=[a-z0-9_]+")
 
@@ -54,6 +61,7 @@ def context_words(
         words.append(f"pos={min(int(position * POSITION_BUCKETS), POSITION_BUCKETS - 1)}")
     if "lead_in" in features and lead_in:
         words += [f"lead={word}" for word in LEAD_IN_WORD.findall(lead_in.lower())]
+        words += [f"lead={word}" for cue, word in KHMER_LEAD_IN_CUES.items() if cue in lead_in]
     if "cues" in features:
         words += cue_words(text)
     return words
@@ -85,7 +93,7 @@ class ContextMarkers:
         self.nlp = nlp
         self.name = name
         self.features = tuple(features)
-        self._marker_tokenizer: Tokenizer | None = None
+        self._marker_tokenizer: Callable[[str], Doc] | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         return with_context(doc, self.features)
@@ -103,10 +111,13 @@ class ContextMarkers:
         return doc
 
     @property
-    def marker_tokenizer(self) -> Tokenizer:
+    def marker_tokenizer(self) -> Callable[[str], Doc]:
         """The pipeline's tokenizer, plus: a marker word is one token. Built on first use, after loading."""
         if self._marker_tokenizer is None:
             base = self.nlp.tokenizer
+            if getattr(base, "keeps_marker_words", False):  # the Khmer tokenizer: markers stay whole as they are
+                self._marker_tokenizer = base
+                return base
             if not isinstance(base, Tokenizer):
                 raise ModelUnavailable(f"context markers need spaCy's Tokenizer; the model has a {type(base).__name__}")
             self._marker_tokenizer = Tokenizer(

@@ -22,6 +22,8 @@ from importlib.resources import files
 import srsly
 from spacy.lookups import load_lookups
 
+from pipeline.khmer import has_khmer, normalize
+
 CUE_MARKER = "cue="
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|none|nothing|cannot)\b|n't\b")
@@ -78,6 +80,31 @@ CUE_LEMMAS: dict[str, str] = {
         "create connect allocate grant approve settle serve treat return record finish hand"
     ),
 }
+KHMER_CUES: dict[str, str] = {
+    "future": "នឹង",
+    "must": "ត្រូវ ចាំបាច់ តម្រូវ",
+    "directive": "ស្នើ អំពាវនាវ បញ្ជា ណែនាំឱ្យ ជំរុញ",
+    "said": "លើកឡើងថា បញ្ជាក់ថា មានប្រសាសន៍ ថ្លែងថា បានឱ្យដឹងថា រាយការណ៍ថា",
+    "plan": "គ្រោង ផែនការ គោលដៅ ទិសដៅ រំពឹង ឆ្នាំខាងមុខ ឆ្នាំក្រោយ អាទិភាព",
+    "continue": "បន្ត រក្សា",
+    "problem": (
+        "បញ្ហា ប្រឈម ខ្វះ មិនគ្រប់គ្រាន់ យឺត ពិបាក ឧបសគ្គ កង្វះ ខ្សោយ មិនទាន់ រំលោភ ទំនាស់ ហានិភ័យ ចំណុចខ្វះខាត "
+        "កកស្ទះ ខុសច្បាប់ ទាប"
+    ),
+    "bad": "គ្រោះថ្នាក់ ស្លាប់ ជំងឺ គ្រឿងញៀន ក្រីក្រ ហិង្សា ជួញដូរ ទឹកជំនន់ រាំងស្ងួត កូវីដ ឧក្រិដ្ឋ",
+    "damage": "ខូចខាត បំផ្លាញ ជន់លិច ប៉ះពាល់ បាក់ រងគ្រោះ",
+    "down": "ថយចុះ ធ្លាក់ចុះ កាត់បន្ថយ",
+    "up": "កើនឡើង បង្កើន លើស",
+    "still": "នៅតែ",
+    "cause": "ដោយសារ មូលហេតុ បណ្តាលមកពី",
+    "meeting": "កិច្ចប្រជុំ អធិបតី របៀបវារៈ",
+    "done": "សម្រេច បញ្ចប់ ស្ថាបនា សាងសង់ ជួសជុល ផ្តល់ ចែកចាយ ចុះបញ្ជី ដោះស្រាយ ចាក់វ៉ាក់សាំង ដាំ",
+    "past": "បាន",
+    "negation": "មិន ពុំ គ្មាន",
+    "percent": "ភាគរយ",
+}
+"""The same classes for Khmer statements, as words found anywhere in the normalised text (Khmer has no spaces
+between words to look words up by; ``pipeline.khmer.normalize``). "បាន" before a verb marks the past."""
 PRESENT_BE = frozenset({"is", "are", "am"})
 PERFECT_HAVE = frozenset({"has", "have"})
 
@@ -131,6 +158,9 @@ def cue_words(text: str) -> list[str]:
         found.add("number")
     if PERCENT.search(lowered):
         found.add("percent")
+    if has_khmer(text):
+        normalized = normalize(text)
+        found.update(name for name, cues in KHMER_CUES.items() if any(cue in normalized for cue in cues.split()))
     if "bad" in found or "damage" in found:
         if "down" in found:
             found.add("bad_down")

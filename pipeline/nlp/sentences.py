@@ -2,10 +2,14 @@
 
 spaCy's rule-based ``sentencizer`` ends a sentence at every period token, which splits "Sub-Decree No. 215",
 "H.E. Governor" and "Mr. Sok" in two. This component does the same job with an abbreviation list.
+
+Khmer ends a sentence with "។" (khan) or the closing "៕" and writes no capital after it, so ``split_sentences``
+also cuts after those, by character: "។ល។" ("etc.") ends nothing.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import cast
 
@@ -82,6 +86,10 @@ def sentence_splitter() -> Language:
     return nlp
 
 
+KHMER_SENTENCE_END = re.compile(r"(?<!។ល)[។៕](?!ល។)[\s\u200b]*")
+"""A khan or the closing sign, with the spaces after it; not either khan of "។ល។"."""
+
+
 PIECE_CHARS = 100_000
 """A text longer than this (a report whose line breaks were lost) goes to spaCy in pieces cut after a sentence end
 where there is one: spaCy refuses a text over its ``max_length`` (1,000,000 characters), and no real paragraph
@@ -111,11 +119,23 @@ def split_sentences(texts: list[str]) -> list[list[tuple[int, int]]]:
             owners.append((index, offset))
             pieces.append(piece)
     spans: list[list[tuple[int, int]]] = [[] for _ in texts]
-    for (index, offset), doc in zip(owners, sentence_splitter().pipe(pieces, batch_size=256)):
+    for (index, offset), piece, doc in zip(owners, pieces, sentence_splitter().pipe(pieces, batch_size=256)):
         for sentence in doc.sents:
-            text = sentence.text
-            start = sentence.start_char + (len(text) - len(text.lstrip()))
-            end = sentence.end_char - (len(text) - len(text.rstrip()))
-            if end > start:
-                spans[index].append((offset + start, offset + end))
+            for start, end in _khmer_sentences(piece, sentence.start_char, sentence.end_char):
+                part = piece[start:end]
+                start += len(part) - len(part.lstrip())
+                end -= len(part) - len(part.rstrip())
+                if end > start:
+                    spans[index].append((offset + start, offset + end))
     return spans
+
+
+def _khmer_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut after each Khmer sentence end inside it."""
+    pieces = []
+    for match in KHMER_SENTENCE_END.finditer(text, start, end):
+        if match.end() < end:
+            pieces.append((start, match.end()))
+            start = match.end()
+    pieces.append((start, end))
+    return pieces

@@ -20,11 +20,14 @@ _LIST_MARKER = re.compile(
         | [a-z][.)] | \([a-z]\)           # a.  a)  (a)
         | [ivx]{{2,4}}[.)] | \([ivx]{{2,4}}\)   # ii)  (iv)
         | [A-Z]\)                         # A)
+        | [០-៩]{{1,2}}[.)] | [០-៩]{{1,2}}(?:\.[០-៩]{{1,2}})+\.?   # Khmer numbering: ១.  ១)  ២.១
+        | \([០-៩]{{1,2}}\)                 # (១)
+        | [ក-អ][.)] | \([ក-អ]\)           # Khmer letters: ក.  ក)  (ក)
     )\s+(?P<rest>\S.*)$""",
     re.VERBOSE | re.DOTALL,
 )
 _NUMBERED_TITLE = re.compile(
-    r"^(?:[IVXLC]+\.|[A-Z]\.|\d+\.(?:\d+\.?)*|(?i:part|chapter|section)\s+\w+)(?:\s|:|$)"
+    r"^(?:[IVXLC]+\.|[A-Z]\.|[ក-ឍ]\.|\d+\.(?:\d+\.?)*|(?i:part|chapter|section)\s+\w+)(?:\s|:|$)"
 )
 HEADING_MAX_WORDS = 12
 
@@ -50,7 +53,7 @@ def is_all_caps(text: str) -> bool:
 def looks_like_heading(text: str) -> bool:
     """Short, not a sentence, and numbered ("I.", "1.1", "Part 2"), in capitals, or ending with a colon."""
     text = text.strip()
-    if not text or len(text.split()) > HEADING_MAX_WORDS or text[-1] in ".;,!?":
+    if not text or len(text.split()) > HEADING_MAX_WORDS or text[-1] in ".;,!?។៕":
         return False
     return bool(_NUMBERED_TITLE.match(text)) or is_all_caps(text) or text.endswith(":")
 

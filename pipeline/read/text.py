@@ -151,7 +151,7 @@ def _group_items(lines: list[str], markdown: bool) -> list[tuple[Block, str | No
     for position, line in enumerate(lines):
         words = " ".join(line.split())
         next_line = lines[position + 1] if position + 1 < len(lines) else None
-        starts_fresh = not current or current[-1].endswith((".", "!", "?", ":", ";"))
+        starts_fresh = not current or current[-1].endswith((".", "!", "?", ":", ";", "។", "៕", "៖"))
         line_marker, rest = split_list_marker(words)
         if starts_fresh and (title_kind := _title_kind(words, next_line, markdown)):
             flush()
