@@ -8,20 +8,15 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
-from argon2 import PasswordHasher
 from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE_REPORTS
+from web_server import served_app
 
-from pipeline import review, store
+from pipeline import store
 from pipeline.cookbook import saved_queries
 from pipeline.query import run_query
-from workreview.web.app import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -41,24 +36,8 @@ def server(analyst_dataset, tmp_path_factory):
         store.set_meta(con, "reports_dir", str(SAMPLE_REPORTS))
     finally:
         con.close()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(review, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        review.save_user(out, "ana", "analyst", "ana-password")
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        uvicorn_server = uvicorn.Server(
-            uvicorn.Config(create_app(out), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not uvicorn_server.started:
-            assert time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", out
-        uvicorn_server.should_exit = True
-        thread.join(timeout=5)
+    with served_app(out, "ana", "analyst", "ana-password") as address:
+        yield address, out
 
 
 @pytest.fixture(scope="module")

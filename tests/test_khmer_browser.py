@@ -8,19 +8,14 @@ boxes. The screenshots are kept for a person to look at (printed paths).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
-from argon2 import PasswordHasher
 from conftest import CHROMIUM, CHROMIUM_ARGS
+from web_server import served_app
 
-from pipeline import review, store, summarize
+from pipeline import store, summarize
 from pipeline.process import process_file
-from workreview.web.app import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -126,23 +121,8 @@ def test_the_summary_shows_khmer_statements_in_a_khmer_font(browser, khmer_datas
 
 @pytest.fixture(scope="module")
 def server(khmer_dataset):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(review, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        review.save_user(khmer_dataset, "rita", "reviewer", "rita-password")
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        config = uvicorn.Config(create_app(khmer_dataset), host="127.0.0.1", port=port, log_level="warning")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-        server.should_exit = True
-        thread.join(timeout=5)
+    with served_app(khmer_dataset, "rita", "reviewer", "rita-password") as address:
+        yield address
 
 
 def test_a_review_item_shows_its_khmer_statement_in_a_khmer_font(browser, server, tmp_path):

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import sqlite3
-import threading
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import uvicorn
-from argon2 import PasswordHasher
 from conftest import CHROMIUM, CHROMIUM_ARGS
 from review_fixtures import REPORT, build_dataset
+from web_server import served_app
 
 from pipeline import review, store
-from workreview.web.app import create_app
 
 SAMPLE_PDF = Path(__file__).resolve().parents[1] / "sample_reports" / "BMC_Provincial_Admin_Report_2020_EN.pdf"
 HOSTILE_REPORT = """District Administration
@@ -47,24 +42,8 @@ def server(tmp_path_factory):
     (reports / "hostile_2020.txt").write_text(HOSTILE_REPORT, encoding="utf-8")
     out = root / "out"
     build_dataset(reports, out)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(review, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        review.save_user(out, "rita", "reviewer", "rita-password")
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        uvicorn_server = uvicorn.Server(
-            uvicorn.Config(create_app(out), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not uvicorn_server.started:
-            assert time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", out
-        uvicorn_server.should_exit = True
-        thread.join(timeout=5)
+    with served_app(out, "rita", "reviewer", "rita-password") as address:
+        yield address, out
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ by ``pipeline.names`` (an unknown one is a 422 page naming the nearest valid val
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -18,14 +17,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from pipeline.cookbook import saved_queries, saved_query
-from pipeline.dataset import DOCUMENTS_QUERY, connect_read_only, records
-from pipeline.errors import InvalidInput, QueryRefused, RunLocked
+from pipeline.dataset import DOCUMENTS_QUERY, records
+from pipeline.errors import InvalidInput, QueryRefused
 from pipeline.flags import FLAG_REASONS
 from pipeline.gazetteer import province_by_code, provinces
 from pipeline.names import resolve_province
 from pipeline.query import FACET_COLUMNS, StatementFilter, check_read_only, facet_counts, select_statements
 from pipeline.review import User
 from workreview.web import queue as q
+from workreview.web.api import Dataset
 from workreview.web.auth import require_role
 from workreview.web.page_images import box_percentages
 from workreview.web.rendering import SECURITY_HEADERS, render
@@ -48,21 +48,6 @@ FACET_TITLES = {
     "review_status": "Review status",
     "flagged": "Flagged",
 }
-
-
-def dataset(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The dataset for one request, opened read-only and closed before the answer goes out."""
-    try:
-        con = connect_read_only(request.app.state.out_dir)
-    except duckdb.IOException:
-        raise RunLocked("a `workreview run` is writing the dataset; try again shortly") from None
-    try:
-        yield con
-    finally:
-        con.close()
-
-
-Dataset = Annotated[duckdb.DuckDBPyConnection, Depends(dataset)]
 
 
 def _year(value: str) -> int | None:
