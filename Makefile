@@ -28,7 +28,7 @@ test: install
 
 # The edit-test loop: no Prefect server, no browser, no crash loops, no wheel build or training.
 test-fast: install
-	$(BIN)/pytest -q -m "not slow and not browser"
+	$(BIN)/pytest -q -n 2 -m "not slow and not browser"
 
 lint: install
 	$(BIN)/ruff check .
