@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+from report import replace_section  # noqa: E402
 from run import MODEL_ENV, SAMPLE, Benchmark, machine, pin_model  # noqa: E402
 
 BEGIN = "<!-- pdf-results:begin (written by benchmarks/pdf_speed.py) -->"
@@ -160,14 +161,7 @@ def _ratio(first: dict, second: dict) -> str:
 
 
 def update_readme(readme: Path, body: str) -> None:
-    section = f"{BEGIN}\n{body}\n{END}"
-    text = readme.read_text(encoding="utf-8")
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n## PDFs at pdfium speed (issue 14)\n\n" + section + "\n"
-    readme.write_text(text, encoding="utf-8")
+    replace_section(readme, BEGIN, END, body, heading="## PDFs at pdfium speed (issue 14)\n\n")
 
 
 if __name__ == "__main__":

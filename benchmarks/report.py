@@ -11,13 +11,18 @@ STAGE_NOTES = {"extract": "extract (spaCy)", "normalize": "normalize (province, 
 
 def update_readme(readme: Path, results: dict) -> None:
     """Replace the results section of ``readme`` (or append one) with tables of ``results``."""
-    section = f"{BEGIN}\n{render(results)}\n{END}"
+    replace_section(readme, BEGIN, END, render(results))
+
+
+def replace_section(readme: Path, begin: str, end: str, body: str, heading: str = "") -> None:
+    """Put ``body`` between the ``begin`` and ``end`` markers of ``readme``, or append it (under ``heading``)."""
+    section = f"{begin}\n{body}\n{end}"
     text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + section + rest.split(end, 1)[1]
     else:
-        text = text.rstrip() + "\n\n" + section + "\n"
+        text = text.rstrip() + "\n\n" + heading + section + "\n"
     readme.write_text(text, encoding="utf-8")
 
 

@@ -45,13 +45,6 @@ _VARIANTS = (
 )
 
 
-def khmer_share(text: str) -> float:
-    """The share of Khmer letters among a text's Khmer and Latin letters (0 when it has none)."""
-    khmer = len(KHMER_LETTER.findall(text))
-    latin = len(LATIN_LETTER.findall(text))
-    return khmer / (khmer + latin) if khmer + latin else 0.0
-
-
 def language_of(text: str, default: str = "en") -> str:
     """``km`` or ``en``; ``default`` for a text without letters (a bare number, a rule line)."""
     khmer = len(KHMER_LETTER.findall(text))
