@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.document import Block, BlockKind, Document
 from pipeline.errors import ModelUnavailable, ReadError
 from pipeline.extract import Extraction, extract
-from pipeline.flags import review_policy, statement_flags
+from pipeline.flags import needs_review, review_policy, statement_flags
 from pipeline.guard import ReadLimits, guarded_read, retry_io, unexpected_message
 from pipeline.hygiene import one_line
 from pipeline.inbox import file_digest
@@ -229,7 +229,7 @@ def _analyse(
                 score_challenge=extraction.scores[StatementKind.CHALLENGE],
                 score_goal=extraction.scores[StatementKind.GOAL],
                 score_other=extraction.scores[StatementKind.OTHER],
-                flagged=bool(reasons),
+                flagged=needs_review(reasons),
                 flag_reasons=";".join(reasons),
                 model_version=version,
                 ocr_confidence=document.ocr_pages.get(statement.page) if statement.page else None,

@@ -34,6 +34,7 @@ from thinc.api import Config
 from pipeline.errors import ReadError
 from pipeline.evaluate import DocumentEvaluation, Evaluation, evaluate, match_statements, read_gold_jsonl
 from pipeline.extract import extract, statement_doc
+from pipeline.flags import needs_review
 from pipeline.nlp import (
     MODEL_DIR,
     MODELS_DIR,
@@ -272,7 +273,8 @@ def exported_rows_with_correctness(
 
 def _is_flagged(row: StatementRecord, threshold: float) -> bool:
     """Whether an exported statement is flagged at ``threshold``: low confidence, or any other reason it carries."""
-    return row.confidence < threshold or bool(set(row.flag_reasons.split(";")) - {"", "low_confidence"})
+    reasons = [reason for reason in row.flag_reasons.split(";") if reason and reason != "low_confidence"]
+    return row.confidence < threshold or needs_review(reasons)
 
 
 def choose_threshold(

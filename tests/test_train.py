@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import spacy
+import spacy.tokens
+from spacy.training import Example
 from conftest import SAMPLE_REPORTS
 from record_fixtures import statement_record
 
@@ -15,10 +17,11 @@ import pipeline.nlp
 from pipeline.document import Block, BlockKind, Document
 from pipeline.errors import ModelUnavailable
 from pipeline.extract import classifier_doc, extract, statement_doc
-from pipeline.flags import review_policy, statement_flags
+from pipeline.flags import needs_review, review_policy, statement_flags
 from pipeline.nlp import MODEL_DIR, MODEL_ENV, load_pipeline, model_version
 from pipeline.nlp.calibration import fit_temperature, reliability, scale
-from pipeline.nlp.context_markers import with_context
+from pipeline.nlp.context_markers import marker_dropout, with_context
+from pipeline.nlp.cue_words import lemma_words
 from pipeline.segment import segment
 from pipeline.train import (
     ReviewedExample,
@@ -184,6 +187,52 @@ def test_a_statement_the_rules_label_differently_is_flagged_for_review():
     assert reasons("achievement", "achievement") == []
     assert reasons("achievement", None) == []  # a pipeline without the second opinion
     assert reasons("other", "goal") == []  # not exported, so not in the review queue
+
+
+def test_a_goal_without_a_target_year_is_noted_but_not_queued_for_review():
+    reasons = statement_flags(kind="goal", confidence=0.99, section_kind="goals", word_count=9,
+                              document_unresolved=[], partial_document=False, target_year_missing=True)
+    assert reasons == ["goal_without_target_year"]
+    assert not needs_review(reasons)
+    assert needs_review([*reasons, "low_confidence"])
+
+
+def test_a_goal_without_a_year_is_exported_unflagged_with_its_note(tmp_path: Path):
+    from pipeline.process import process_file
+
+    report = tmp_path / "goals.txt"
+    report.write_text(
+        "Takeo Provincial Department of Rural Development\nAnnual report 2021\n\n"
+        "Goals\n\n- The department will extend the water network to every commune.\n",
+        encoding="utf-8",
+    )
+    (goal,) = [row for row in process_file(report, "goals.txt").statements if "water network" in row.text]
+    assert goal.kind == "goal" and "goal_without_target_year" in goal.flag_reasons.split(";")
+    assert goal.flagged == needs_review(goal.flag_reasons.split(";"))
+
+
+def test_forms_of_a_verb_share_one_lemma_marker():
+    assert lemma_words("The district built two schools.")[:2] == ["lem=district", "lem=build"]
+    assert "lem=build" in lemma_words("Building works continue and the team builds more.")
+    assert "lem=will" in lemma_words("The province will repair roads.")
+    assert lemma_words("12 %") == []
+
+
+def test_marker_dropout_shows_each_statement_as_is_without_its_heading_and_lowercased():
+    nlp = spacy.blank("en")
+    words = ["sec=goals", "blk=list_item", "cue=future", "The", "District", "will", "build", "wells", "."]
+    doc = spacy.tokens.Doc(nlp.vocab, words=words)
+    doc.cats = {"goal": 1.0, "other": 0.0}
+    variants = [[token.text for token in example.reference] for example in marker_dropout(nlp, Example(doc, doc))]
+    assert variants == [
+        words,
+        ["cue=future", "The", "District", "will", "build", "wells", "."],
+        ["sec=goals", "blk=list_item", "cue=future", "the", "district", "will", "build", "wells", "."],
+    ]
+    plain = spacy.tokens.Doc(nlp.vocab, words=["wells", "."])
+    plain.cats = {"goal": 1.0, "other": 0.0}
+    (only,) = marker_dropout(nlp, Example(plain, plain))  # nothing to drop, nothing to lowercase
+    assert only.reference.cats == {"goal": 1.0, "other": 0.0}
 
 
 def test_cross_validation_folds_cover_every_document_once_and_mix_the_formats():

@@ -6,8 +6,9 @@ before the statement's own words. Training builds its examples with the same fun
 run time exactly what it learned from.
 
 Nearly every goal of the corpus sits in a goals section, so a model could learn "sec=goals" instead of the
-words of a goal. The ``without_section`` augmenter also shows it every training statement without its section
-marker, so the words must carry the label on their own and the section only tips the balance.
+words of a goal. The ``marker_dropout`` augmenter (English) also shows it every training statement without its
+section and block markers and lowercased, so the words must carry the label on their own and the heading only
+tips the balance; ``without_section`` (Khmer, which has no case) drops the section marker only.
 
 The extraction stage does not build each statement twice (its words, then markers + words): ``make_doc`` tokenizes
 the markers and the text in one go, with a tokenizer that keeps marker words whole, and the component then leaves
@@ -27,9 +28,9 @@ from spacy.training import Example
 
 from pipeline.errors import ModelUnavailable
 from pipeline.nlp import context as _context  # noqa: F401  (registers the doc._ extensions)
-from pipeline.nlp.cue_words import cue_words
+from pipeline.nlp.cue_words import cue_words, lemma_words
 
-CONTEXT_FEATURES = ("section", "block", "lead_in", "position", "cues")
+CONTEXT_FEATURES = ("section", "block", "lead_in", "position", "cues", "lemmas")
 POSITION_BUCKETS = 5
 LEAD_IN_WORD = re.compile(r"[a-z]+")
 KHMER_LEAD_IN_CUES = {
@@ -40,7 +41,8 @@ KHMER_LEAD_IN_CUES = {
 """A Khmer lead-in's cue words as the English marker words they mean ("ក្នុងឆ្នាំ ២០២២ ស្រុកនឹង៖" → lead=will):
 marker words are ASCII, and the English model never sees them."""
 SECTION_MARKER = "sec="
-MARKER_WORD = re.compile(r"(?:sec|blk|pos|lead|cue)=[a-z0-9_]+")
+BLOCK_MARKER = "blk="
+MARKER_WORD = re.compile(r"(?:sec|blk|pos|lead|cue|lem)=[a-z0-9_]+")
 
 
 def context_words(
@@ -56,7 +58,7 @@ def context_words(
     if "section" in features:
         words.append(f"{SECTION_MARKER}{section_kind}")
     if "block" in features:
-        words.append(f"blk={block_kind}")
+        words.append(f"{BLOCK_MARKER}{block_kind}")
     if "position" in features:
         words.append(f"pos={min(int(position * POSITION_BUCKETS), POSITION_BUCKETS - 1)}")
     if "lead_in" in features and lead_in:
@@ -64,6 +66,8 @@ def context_words(
         words += [f"lead={word}" for cue, word in KHMER_LEAD_IN_CUES.items() if cue in lead_in]
     if "cues" in features:
         words += cue_words(text)
+    if "lemmas" in features:
+        words += lemma_words(text)
     return words
 
 
@@ -153,3 +157,30 @@ def without_section(nlp: Language, example: Example) -> Iterator[Example]:
 @registry.augmenters("workreview.without_section.v1")
 def create_without_section() -> Callable[[Language, Example], Iterator[Example]]:
     return without_section
+
+
+def marker_dropout(nlp: Language, example: Example) -> Iterator[Example]:
+    """The training example as it is, then without its section and block markers, then lowercased.
+
+    Without the heading's markers the statement's words must carry the label (most gold goals sit under a goals
+    heading; wild documents often have none); lowercased, "The District Will Build" and a heading in capitals
+    teach the same words as running text."""
+    yield example
+    tokens = [(token.text, bool(token.whitespace_)) for token in example.reference]
+    headless = [(text, space) for text, space in tokens if not text.startswith((SECTION_MARKER, BLOCK_MARKER))]
+    lowered = [(text.lower(), space) for text, space in tokens]
+    for variant in (headless, lowered):
+        if variant != tokens:
+            yield _example_of(nlp, variant, example.reference.cats)
+
+
+def _example_of(nlp: Language, tokens: list[tuple[str, bool]], cats: dict[str, float]) -> Example:
+    words, spaces = [text for text, _ in tokens], [space for _, space in tokens]
+    reference = Doc(nlp.vocab, words=words, spaces=spaces)
+    reference.cats = dict(cats)
+    return Example(Doc(nlp.vocab, words=words, spaces=spaces), reference)
+
+
+@registry.augmenters("workreview.marker_dropout.v1")
+def create_marker_dropout() -> Callable[[Language, Example], Iterator[Example]]:
+    return marker_dropout
