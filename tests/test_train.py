@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import spacy
 import spacy.tokens
-from spacy.training import Example
 from conftest import SAMPLE_REPORTS
 from record_fixtures import statement_record
+from spacy.training import Example
 
 import pipeline.nlp
 from pipeline.document import Block, BlockKind, Document
@@ -269,3 +269,16 @@ def test_the_review_threshold_is_the_lowest_that_catches_the_target_share_of_err
     assert choose_threshold(rows, target=0.7, max_share=0.5) == pytest.approx(0.46)
     # With room for only 3 flags, the threshold stops just before a fourth statement would be flagged.
     assert choose_threshold(rows, target=0.7, max_share=0.3) == pytest.approx(0.45)
+
+
+def test_the_review_budget_holds_for_the_wild_documents_as_well_as_the_template_ones():
+    def row(confidence: float, correct: bool) -> tuple:
+        return statement_record("s", "d", "a.txt", "Built it.", confidence=confidence), correct
+
+    template = [row(0.50 + 0.05 * i, i != 1) for i in range(1, 11)]  # 0.55 … 1.0, one error at 0.55
+    wild = [row(0.30 + 0.04 * i, i not in (1, 3)) for i in range(1, 11)]  # 0.34 … 0.70, errors at 0.34 and 0.42
+    rows = template + wild
+    # Pooled, 0.50 flags 4 of the 20 rows, all of them wild: 40 % of the wild rows.
+    assert choose_threshold(rows, target=1.0, max_share=0.2) == pytest.approx(0.50)
+    families = ["template"] * 10 + ["wild"] * 10
+    assert choose_threshold(rows, target=1.0, max_share=0.2, families=families) == pytest.approx(0.42)
