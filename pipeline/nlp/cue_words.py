@@ -27,7 +27,7 @@ from pipeline.khmer import has_khmer, normalize
 CUE_MARKER = "cue="
 LEMMA_MARKER = "lem="
 VERB_ENDINGS = ("s", "ed", "ing")
-MODAL_FORMS = {"would": "will", "'ll": "will", "wo": "will", "could": "can", "ca": "can", "might": "may", "should": "shall"}
+MODAL_FORMS = {"would": "will", "could": "can", "might": "may"}
 LEMMA = re.compile(r"[a-z]+")
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|none|nothing|cannot)\b|n't\b")
@@ -142,7 +142,7 @@ def cue_lexicon() -> tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset
 @cache
 def verb_lemmas() -> dict[str, str]:
     """Inflected verb form → its lemma: regular forms from the lookup table, irregular ones from the exceptions,
-    and the modals' other forms ("would" → will, "could" → can)."""
+    and the modals' past forms ("would" → will, "could" → can)."""
     tables = load_lookups("en", ["lemma_exc", "lemma_index"])
     verbs = frozenset(tables.get_table("lemma_index")["verb"])
     lookup: dict[str, str] = srsly.read_gzip_json(files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz")
