@@ -189,12 +189,18 @@ def test_a_statement_the_rules_label_differently_is_flagged_for_review():
     assert reasons("other", "goal") == []  # not exported, so not in the review queue
 
 
-def test_a_goal_without_a_target_year_is_noted_but_not_queued_for_review():
+def test_a_goal_without_a_target_year_or_a_document_without_a_year_is_noted_but_not_queued_for_review():
     reasons = statement_flags(kind="goal", confidence=0.99, section_kind="goals", word_count=9,
                               document_unresolved=[], partial_document=False, target_year_missing=True)
     assert reasons == ["goal_without_target_year"]
     assert not needs_review(reasons)
     assert needs_review([*reasons, "low_confidence"])
+    unknown_year = statement_flags(kind="achievement", confidence=0.99, section_kind="other", word_count=9,
+                                   document_unresolved=["report_year"], partial_document=False)
+    assert unknown_year == ["year_unresolved"] and not needs_review(unknown_year)
+    unknown_province = statement_flags(kind="achievement", confidence=0.99, section_kind="other", word_count=9,
+                                       document_unresolved=["province"], partial_document=False)
+    assert needs_review(unknown_province)  # a reviewer can set the province
 
 
 def test_a_goal_without_a_year_is_exported_unflagged_with_its_note(tmp_path: Path):
