@@ -267,6 +267,7 @@ def test_a_wrong_password_or_name_says_so(out):
     for name, password in (("rita", "not-her-password"), ("nobody", "rita-password")):
         refused = login(client, name, password)
         assert refused.status_code == 401 and "Wrong user name or password." in refused.text
+        assert f'value="{name}"' in refused.text, "the name typed is kept"
         assert "sign in first" not in refused.text
     api = client.get("/api/statements", auth=("rita", "not-her-password"))
     assert api.status_code == 401 and api.json()["detail"] == "wrong user name or password"

@@ -31,7 +31,7 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+    return render(request, "login.html", {"next": _safe_next(next), "error": None, "name": ""})
 
 
 @router.post("/login", dependencies=[Depends(require_csrf)])
@@ -53,13 +53,13 @@ async def login(
             "Too many wrong passwords for this account or from this address: "
             f"sign-in is locked; try again in {wait} s."
         )
-        context = {"next": _safe_next(next), "error": error}
+        context = {"next": _safe_next(next), "error": error, "name": name}
         page = render(request, "login.html", context, status_code=refused.status_code)
         page.headers["Retry-After"] = wait
         return page
     if user is None:
         await asyncio.sleep(delay)
-        context = {"next": _safe_next(next), "error": "Wrong user name or password."}
+        context = {"next": _safe_next(next), "error": "Wrong user name or password.", "name": name}
         return render(request, "login.html", context, status_code=401)
     sign_in(request, user)
     return RedirectResponse(_safe_next(next), status_code=303)
