@@ -172,6 +172,7 @@ def save_user(out_dir: Path, name: str, role: str, password: str) -> bool:
             "session_generation = session_generation + 1",  # a new password ends every session of the old one
             [name, role, _hasher.hash(password), now()],
         )
+        con.execute("DELETE FROM claims WHERE reviewer = ?", [name])  # their sessions ended: so did their reviewing
     return not existed
 
 

@@ -196,6 +196,15 @@ def test_a_claim_ends_when_its_reviewer_moves_on_decides_goes_back_or_signs_out(
     rita.post("/logout", data={"csrf_token": csrf_of(rita.get(f"/item/{first}").text)})
     assert "rita" not in being_reviewed(sam), "signing out releases the item"
 
+    rita = signed_in(out, "rita")
+    rita.get(f"/item/{first}")
+    review.save_user(out, "rita", "reviewer", "rita-password")  # a new password ends her sessions
+    assert "rita" not in being_reviewed(sam)
+    rita = signed_in(out, "rita")
+    rita.get(f"/item/{first}")
+    review.delete_user(out, "rita")
+    assert "rita" not in being_reviewed(sam)
+
 
 def test_a_claim_left_idle_lapses_after_claim_minutes(out):
     rita, sam = signed_in(out, "rita"), signed_in(out, "sam")
