@@ -97,6 +97,8 @@ def test_the_queue_shows_fifty_rows_a_page_and_every_row_on_some_page(out):
     assert 'href="/?page=2" rel="next"' in first.text and 'href="/?page=1" rel="prev"' in second.text
     assert 'aria-current="page">2<' in second.text
     assert ROW.findall(client.get("/?page=9").text) == ids[50:], "a page past the end shows the last one"
+    assert 'href="/?page=2" data-key="q"' in client.get(f"/item/{ids[60]}").text, "q returns to the item's page"
+    assert 'href="/" data-key="q"' in client.get(f"/item/{ids[49]}").text
     assert client.get("/?page=0").status_code == 422
 
 

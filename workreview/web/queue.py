@@ -170,6 +170,14 @@ def paginate(items: list[dict], number: int, size: int = PAGE_SIZE) -> QueuePage
     return QueuePage(number, count, items[start : start + size], start + 1)
 
 
+def page_of(items: list[dict], current: dict, size: int = PAGE_SIZE) -> dict[str, str]:
+    """The query parameter that opens the queue page listing ``current``, or where it would be listed (a decided
+    item in a view of pending ones); none for the first page."""
+    key = order_key(current)
+    number = sum(1 for item in items if order_key(item) < key) // size + 1
+    return {"page": str(number)} if number > 1 else {}
+
+
 def order_key(statement: dict) -> tuple:
     return (statement["confidence"], statement["source_file"], statement["char_start"], statement["statement_id"])
 

@@ -294,7 +294,7 @@ def _item_context(
         "held_by": held_by,
         "previous": _link(f"/item/{previous['statement_id']}", filters) if previous else None,
         "following": _link(f"/item/{following['statement_id']}", filters) if following else None,
-        "queue_link": _link("/", filters),
+        "queue_link": _link("/", filters, **q.page_of(queue.items, item)),
         "view": urlencode(filters.query()),
         "scores": {kind: item[f"score_{kind}"] for kind in StatementKind},
         "quantities": found,
