@@ -13,8 +13,10 @@ one length and a part of it. So every quantity gets a role (``ROLES``):
 * ``part`` — a share of another figure of the same statement: "including 36 km", "of which 5,982", "4,102 of
   them", "158 cases out of 231", "three of the twelve offices", or a bare number that borrows the unit of an
   earlier figure after a verb ("received 27 complaints and resolved nineteen");
-* ``change`` — a rise or fall: "fell by 27%", "an increase of 18%", "fell to 198", "87%, up from 79%"; its
-  ``change_from`` / ``change_to`` hold the values the statement gives;
+* ``change`` — the amount of a rise or fall: "fell by 27%", "an increase of 18%", "17% more than in 2020"; the
+  level a rise or fall reached ("fell to 198", "87%, up from 79%", "from 45% to 60%") keeps the role its words give
+  it (output, or ``affected`` for harm: "dengue cases rose to 356") and holds in ``change_from`` / ``change_to``
+  the values the statement gives;
 * ``affected`` — damage, victims and problems: "floods damaged 62 km", "affecting 46,000 workers", "43 cases still
   pending", "2,400 workers lost their jobs", "lack of clean water in twelve villages";
 * ``baseline`` — the value a change or comparison starts from: "down from 89", "from 45% to 60%".
@@ -188,15 +190,12 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -
         return "part"
     if kind == "goal" or _planned(text, quantity, imperative=kind != "achievement"):
         return "target"
-    if CHANGE_BY.search(low_before) or CHANGE_TO.search(low_before) or UP_FROM_AFTER.search(low_after):
+    if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
         return "change"
-    if MORE_THAN_AFTER.search(low_after):
-        return "change"
-    if index and CHANGE_FROM_TO.search(low_before) and quantities[index - 1].unit == quantity.unit:
-        if BASELINE_BEFORE.search(_window(text, quantities, index - 1)[0].lower()):
-            return "change"  # "from 45% to 60%"
     if TARGET_BEFORE.search(low_before):
         return "target"
+    if _is_level(text, quantities, index) and HARM_SUBJECT.search(_clause_before(text, quantity)):
+        return "affected"  # "dengue cases rose to 356": the level of a harm
     if AFFECTED_BEFORE.search(low_before) or AFFECTED_AFTER.search(_after_phrase(low_after)):
         return "affected"
     if AFFECTED_OWN.search(quantity.text):
@@ -214,6 +213,27 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -
     if quantity.refers_to is not None and _after_verb(low_before):
         return "part"  # "received 27 complaints and resolved nineteen"
     return "output"
+
+
+HARM_SUBJECT = re.compile(
+    r"\b(?:accidents?|deaths?|dead|injur\w*|dengue|malaria|diseases?|outbreaks?|drop-?outs?|drop-?out\s+rate"
+    r"|victims?|fires?)\b"
+)
+"""What a level reached ("rose to 356") counts when it is harm."""
+
+
+def _is_level(text: str, quantities: list[Quantity], index: int) -> bool:
+    """The value a rise or fall reached ("rose to 214", "87%, up from 79%", "from 45% to 60%"): the year's own
+    value, which keeps the role its words give it (output, affected, total); only the amount of a rise or fall
+    ("by 27%", "an increase of 312") is a ``change``."""
+    quantity = quantities[index]
+    before, after = _window(text, quantities, index)
+    low_before, low_after = before.lower(), after.lower()
+    if CHANGE_TO.search(low_before) or UP_FROM_AFTER.search(low_after):
+        return True
+    if index and CHANGE_FROM_TO.search(low_before) and quantities[index - 1].unit == quantity.unit:
+        return BASELINE_BEFORE.search(_window(text, quantities, index - 1)[0].lower()) is not None
+    return False
 
 
 COORDINATION = re.compile(r"^[^,;]*?(?:\band|,)\s+" + ABOUT + r"$")
@@ -351,11 +371,11 @@ def _period(text: str, quantity: Quantity, before: str, after: str) -> str | Non
 
 
 def _link_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
-    """A ``change`` takes the values it moved from and to: "fell to 198" (to), "87%, up from 79%" (from 79 to 87),
-    "from 45% to 60%" (from 45 to 60)."""
+    """A change or a level reached takes the values it moved from and to: "fell to 198" (to), "87%, up from 79%"
+    (from 79 to 87), "from 45% to 60%" (from 45 to 60)."""
     linked = list(quantities)
     for index, quantity in enumerate(quantities):
-        if quantity.role != "change":
+        if quantity.role != "change" and not _is_level(text, quantities, index):
             continue
         before, _ = _window(text, quantities, index)
         low = before.lower()

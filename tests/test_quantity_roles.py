@@ -62,7 +62,7 @@ def roles(text: str, kind: str = "achievement") -> list[tuple[float | None, str,
         (
             "Road deaths dropped to 54 people, down from 71 a year earlier.",
             "achievement",
-            [(54, "people", "change"), (71, "people", "baseline")],
+            [(54, "people", "affected"), (71, "people", "baseline")],
         ),
         ("Rice exports to Vietnam fell by 22% compared with 2019.", "challenge", [(22, "percent", "change")]),
         (
@@ -101,12 +101,16 @@ def test_a_quantity_knows_what_it_counts_its_period_and_whether_it_is_cumulative
     assert (row.value, row.unit, row.object) == (40, "wells", "well")
 
 
-def test_a_change_carries_the_values_it_moved_from_and_to():
+def test_a_level_reached_keeps_its_role_and_carries_the_values_it_moved_from_and_to():
     coverage, before = find_quantities("Waste collection covered 91% of homes, up from 83% in 2019.")
-    assert (coverage.role, coverage.change_from, coverage.change_to) == ("change", 83, 91)
+    assert (coverage.role, coverage.change_from, coverage.change_to) == ("output", 83, 91)
     assert before.role == "baseline"
+    permits, earlier = find_quantities("Construction permits issued rose to 214, up from 173 in 2019.")
+    assert (permits.role, earlier.role, permits.change_from, permits.change_to) == ("output", "baseline", 173, 214)
     (fall,) = find_quantities("Traffic accidents fell to 143.")
-    assert (fall.role, fall.change_from, fall.change_to) == ("change", None, 143)
+    assert (fall.role, fall.change_from, fall.change_to) == ("affected", None, 143)
+    rate, goal = find_quantities("Vaccination coverage went up from 45% to 60%.")
+    assert (rate.role, goal.role, goal.change_from, goal.change_to) == ("baseline", "output", 45, 60)
     (drop,) = find_quantities("Tourist arrivals fell by 64%.")
     assert (drop.role, drop.change_from, drop.change_to) == ("change", None, None)
 
