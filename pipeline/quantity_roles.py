@@ -67,6 +67,9 @@ CHANGE_BY = re.compile(
 )
 MORE_THAN_AFTER = re.compile(r"^\s*(?:more|less|fewer|higher|lower)\s+than\b")
 """"17% more than in 2020": a change."""
+MULTIPLE = re.compile(r"\btimes$")
+MULTIPLE_AFTER = re.compile(r"^\s*(?:times\s+)?(?:the|as|that|what)\b")
+""""three times the 2022 number", "3 times as high": a multiple of an earlier value is a change."""
 CHANGE_TO = re.compile(r"\b(?:" + CHANGE_WORDS + r")\s+(?:\w+\s+){0,2}?to\s+" + ABOUT + r"$")
 CHANGE_FROM_TO = re.compile(r"^\s*(?:in\s+\d{4}\s+)?to\s+" + ABOUT + r"$")
 UP_FROM_AFTER = re.compile(r"^(?:\s+\w+){0,3}\s*,?\s*(?:up|down)\s+from\s+" + ABOUT + r"$")
@@ -191,6 +194,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -
     if kind == "goal" or _planned(text, quantity, imperative=kind != "achievement"):
         return "target"
     if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
+        return "change"
+    if (MULTIPLE.search(quantity.text.lower()) or low_after.startswith(" times")) and MULTIPLE_AFTER.match(low_after):
         return "change"
     if TARGET_BEFORE.search(low_before):
         return "target"

@@ -192,3 +192,11 @@ def test_households_of_a_part_are_not_added_to_its_whole(role_summary):
     assert totals["Households reached"]["total"] == 6912
     assert "- Kampong Speu: 6,912 households" in markdown
 
+
+
+def test_a_multiple_of_an_earlier_value_is_a_change_but_a_number_of_times_is_not():
+    assert roles("The temple received 128,000 visitors, nearly three times the 2022 number.") == [
+        (128000, "people", "output"),
+        (3, "count", "change"),
+    ]
+    assert roles("The council met 12 times over the year.") == [(12, "count", "output")]
