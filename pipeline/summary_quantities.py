@@ -10,11 +10,15 @@ Adding up what reports say needs these rules, or the totals mislead:
   figure ("including 36 km"), a change, damage ("floods damaged 62 km") or a baseline;
 - like is added to like: the same unit and the same object — km of *road*, not of canal: the quantity's ``object``
   ("46 km of rural roads" → road), else the words around it (its clause in prose, its row's label in a table);
+- one report per province: where several reports of one province review the same year (a provincial report and
+  a memo or news account of it), they overlap, so the province's total is taken from the fullest and the summary
+  names the others;
+- labels say exactly what is counted ("Households given cash transfers", "Schools built or repaired"), and a figure
+  counts only if the words around it say so (``KeyQuantity.done``);
 - figures of one year only: the year most capital/provincial reports review (a report on 2019 is not added to one
   on 2020);
-- a figure given twice (in the text and again in a summary table, or in a province's report and again in a news
-  account of it) counts once: within one province and year, a value repeated with the same unit is taken to be the
-  same figure;
+- a figure given twice in a report (in the text and again in a summary table) counts once: within one report, a
+  value repeated with the same unit is taken to be the same figure;
 - plans for the year under review (``target`` figures of achievements and challenges, such as the plan column of a
   "plan | achieved" table) are totalled the same way and shown beside the result ("planned 120 km, built 138 km").
 """
@@ -36,6 +40,7 @@ TABLE_CELL_SEPARATOR = " | "
 @dataclass(frozen=True, slots=True)
 class KeyQuantity:
     label: str
+    """Says exactly what is counted: an official may quote it as it stands."""
     unit: str
     """The unit as shown, e.g. ``km``."""
     unit_key: str
@@ -44,16 +49,29 @@ class KeyQuantity:
     """What the quantity must count (its ``object``: road, not canal); empty when the unit says it all."""
     describes: str | None = None
     """For a quantity whose object is not known: a pattern the words around it must match."""
+    done: str | None = None
+    """A pattern the words around every figure must match, so the figure is what the label says ("Schools built or
+    repaired": not "schools connected to clean water")."""
 
 
+WORK_DONE = (
+    r"\b(?:buil[dt]|construct\w*|repair\w*|renovat\w*|rehabilitat\w*|upgrad\w*|rebuil[dt]|new|added|finished"
+    r"|completed|extended|equipped|paved|widened|resurfaced|laid|maintained)\b"
+)
 KEY_QUANTITIES = (
-    KeyQuantity("Roads built or repaired", "km", "km", frozenset({"road", "street"}), r"\b(?:roads?|streets?)\b"),
-    KeyQuantity("Classrooms", "classrooms", "classrooms"),
-    KeyQuantity("Schools", "schools", "schools"),
-    KeyQuantity("Health centres", "health centres", "health_centres"),
-    KeyQuantity("Households reached", "households", "households"),
-    KeyQuantity("Families assisted", "families", "families"),
-    KeyQuantity("Wells", "wells", "wells"),
+    KeyQuantity(
+        "Roads built or repaired", "km", "km", frozenset({"road", "street"}), r"\b(?:roads?|streets?)\b", WORK_DONE
+    ),
+    KeyQuantity("Classrooms built or repaired", "classrooms", "classrooms", done=WORK_DONE),
+    KeyQuantity("Schools built or repaired", "schools", "schools", done=WORK_DONE),
+    KeyQuantity("Health centres built or upgraded", "health centres", "health_centres", done=WORK_DONE),
+    KeyQuantity(
+        "Households given cash transfers", "households", "households",
+        done=r"\b(?:cash|transfers?|IDPoor|allowances?|payments?|paid)\b",
+    ),
+    KeyQuantity(
+        "Wells drilled or dug", "wells", "wells", done=r"\b(?:drill\w*|dug|dig\w*|construct\w*|buil[dt]|new)\b"
+    ),
 )
 ADDED_ROLE = "output"
 PLANNED_ROLE = "target"
@@ -66,7 +84,8 @@ class QuantityTotal:
     """The year under review the figures are of."""
     by_province: list[dict] = field(default_factory=list)
     """``{"code", "name", "total", "statements", "sources": [quantity rows with their statement], "planned",
-    "planned_sources"}``, largest first; ``planned`` is ``None`` when the province gave no plan for the year."""
+    "planned_sources", "source_file", "left_out": [other reports of the province and year]}``, largest first;
+    ``planned`` is ``None`` when the province gave no plan for the year."""
 
     @property
     def national(self) -> float:
@@ -91,12 +110,13 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
     plans = [row for row in rows if row["role"] == PLANNED_ROLE]
     totals = []
     for quantity in KEY_QUANTITIES:
-        matching = counted([row for row in outputs if _is_key_quantity(row, quantity)])
-        planned = counted([row for row in plans if _is_key_quantity(row, quantity)])
+        matching = [row for row in outputs if _is_key_quantity(row, quantity)]
+        planned = [row for row in plans if _is_key_quantity(row, quantity)]
         total = QuantityTotal(quantity, year=year)
         for code in sorted({row["province_code"] for row in matching}):
-            sources = [row for row in matching if row["province_code"] == code]
-            plan_sources = [row for row in planned if row["province_code"] == code]
+            source_file, left_out = fullest_report([row for row in matching if row["province_code"] == code])
+            sources = counted([row for row in matching if row["source_file"] == source_file])
+            plan_sources = counted([row for row in planned if row["source_file"] == source_file])
             total.by_province.append(
                 {
                     "code": code,
@@ -106,12 +126,26 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
                     "sources": sources,
                     "planned": sum(source["value"] for source in plan_sources) if plan_sources else None,
                     "planned_sources": plan_sources,
+                    "source_file": source_file,
+                    "left_out": left_out,
                 }
             )
         total.by_province.sort(key=lambda row: -row["total"])
         if total.by_province:
             totals.append(total)
     return totals
+
+
+def fullest_report(rows: list[dict]) -> tuple[str, list[str]]:
+    """The report whose figures a province's total is taken from, and the province's other reports of the year:
+    two reports of one province and year (a provincial report and a news account or memo of it) overlap, and
+    adding both would count the same work twice; the fullest (largest sum, then most figures) is kept."""
+    sums: dict[str, tuple[float, int]] = {}
+    for source in {row["source_file"] for row in rows}:
+        figures = counted([row for row in rows if row["source_file"] == source])
+        sums[source] = (sum(row["value"] for row in figures), len(figures))
+    ordered = sorted(sums, key=lambda source: (-sums[source][0], -sums[source][1], source))
+    return ordered[0], ordered[1:]
 
 
 def with_roles(rows: list[dict]) -> list[dict]:
@@ -128,8 +162,8 @@ def with_roles(rows: list[dict]) -> list[dict]:
 
 
 def counted(rows: list[dict]) -> list[dict]:
-    """Each figure once per province and year: a value repeated with the same unit (in the text and again in a
-    table, or in another report on the same year) is its first mention only."""
+    """Each figure once per province (or report) and year: a value repeated with the same unit (in the text and
+    again in a table) is its first mention only."""
     first_mentions: dict[tuple, dict] = {}
     for row in sorted(rows, key=lambda row: (row["source_file"], row["char_start"])):
         key = (row.get("province_code") or row["source_file"], row.get("report_year"), row["unit"], row["value"])
@@ -139,6 +173,8 @@ def counted(rows: list[dict]) -> list[dict]:
 
 def _is_key_quantity(row: dict, quantity: KeyQuantity) -> bool:
     if row["unit"] != quantity.unit_key:
+        return False
+    if quantity.done is not None and not re.search(quantity.done, surroundings(row), re.IGNORECASE):
         return False
     if not quantity.objects:
         return True

@@ -136,6 +136,7 @@ PROVINCIAL_REPORT = """# Kampong Speu Provincial Administration
 - The province repaired 33 km of rural roads, where the October floods had damaged 58 km of road.
 - Cash transfers reached 6,912 IDPoor households, including 2,305 households with children under two.
 - The department of water resources rehabilitated 19 canals, 64 km long, and cleaned 5 km of drains.
+- Clean water now reaches 14 schools that had none.
 
 | Indicator | Plan 2020 | Result 2020 | Remark |
 |---|---|---|---|
@@ -170,8 +171,8 @@ def role_summary(tmp_path_factory):
 def test_a_running_total_and_a_stock_count_are_not_added_to_new_health_centres(role_summary):
     totals, markdown, _ = role_summary
     # 3 new centres; not 3 + 85 (the running total) + 47 (every centre of the province)
-    assert totals["Health centres"]["total"] == 3
-    assert "- Kampong Speu: 3 health centres" in markdown
+    assert totals["Health centres built or upgraded"]["total"] == 3
+    assert "- Kampong Speu: 3 health centres (from kampong\\_speu\\_provincial\\_report\\_2020.md)" in markdown
 
 
 def test_damage_and_parts_are_not_road_work_and_a_repeated_figure_counts_once_beside_its_plan(role_summary):
@@ -181,7 +182,7 @@ def test_damage_and_parts_are_not_road_work_and_a_repeated_figure_counts_once_be
     # the 110 km plan, nor the 64 km of canals
     assert roads["total"] == 154 and sorted(source["value"] for source in roads["sources"]) == [33, 121]
     assert roads["planned"] == 110
-    assert "- Kampong Speu: planned 110 km, done 154 km" in markdown
+    assert "- Kampong Speu: planned 110 km, done 154 km (from" in markdown
     assert re.search(r"Kampong Speu: planned 110 km, done 154 km from 2 statements", html)
     for source in roads["sources"]:
         assert source["statement_id"] in html
@@ -189,9 +190,51 @@ def test_damage_and_parts_are_not_road_work_and_a_repeated_figure_counts_once_be
 
 def test_households_of_a_part_are_not_added_to_its_whole(role_summary):
     totals, markdown, _ = role_summary
-    assert totals["Households reached"]["total"] == 6912
+    assert totals["Households given cash transfers"]["total"] == 6912
     assert "- Kampong Speu: 6,912 households" in markdown
 
+
+def test_a_label_counts_only_the_figures_whose_words_say_what_it_names(role_summary):
+    totals, _, _ = role_summary
+    # "Schools connected to clean water" are not schools built or repaired; a well not drilled is not a well drilled
+    assert "Schools built or repaired" not in totals
+
+
+
+OVERLAPPING_MEMO = """# Kampong Speu Provincial Hall
+
+## Memo on the results of 2020
+
+## Results in 2020
+
+- The province repaired 121 km of rural roads in 2020.
+"""
+
+
+def test_of_two_reports_on_one_province_and_year_the_fullest_is_added_and_the_other_named(tmp_path):
+    out = tmp_path / "data"
+    con = store.connect(out)
+    try:
+        for name, text in (
+            ("kampong_speu_provincial_report_2020.md", PROVINCIAL_REPORT),
+            ("kampong_speu_memo_2020.md", OVERLAPPING_MEMO),
+        ):
+            report = tmp_path / name
+            report.write_text(text, encoding="utf-8")
+            result = process_file(report, name)
+            assert result.document.level == "province" and result.document.province_code == "KH-5"
+            store.save_document(con, result)
+        store.export(con, out)
+        paths = summarize.write_summaries(con, out)
+    finally:
+        con.close()
+    roads = summarize.build_summary(load_dataset(out)).quantities[0].by_province[0]
+    # the memo's 121 km is the report's 121 km again: 154 km, not 154 + 121
+    assert roads["total"] == 154 and roads["source_file"].endswith("kampong_speu_provincial_report_2020.md")
+    assert [name.rsplit("/", 1)[-1] for name in roads["left_out"]] == ["kampong_speu_memo_2020.md"]
+    markdown = paths["summary_md"].read_text(encoding="utf-8")
+    assert "not added, as it covers the same province and year: kampong\\_speu\\_memo\\_2020.md" in markdown
+    assert "Not added" not in markdown and "kampong_speu_memo_2020.md" in paths["summary_html"].read_text("utf-8")
 
 
 def test_a_multiple_of_an_earlier_value_is_a_change_but_a_number_of_times_is_not():
