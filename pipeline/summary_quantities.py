@@ -50,14 +50,18 @@ class KeyQuantity:
     describes: str | None = None
     """For a quantity whose object is not known: a pattern the words around it must match."""
     done: str | None = None
-    """A pattern the words around every figure must match, so the figure is what the label says ("Schools built or
-    repaired": not "schools connected to clean water")."""
+    """What must have been done to the figure, read in the words that say it (``deciding_words``): "Schools built or
+    repaired" takes "repaired four schools", not "12 schools received new toilets"."""
+    about: str | None = None
+    """A pattern the words around the figure (``surroundings``) must match: households of a cash transfer."""
 
 
 WORK_DONE = (
-    r"\b(?:buil[dt]|construct\w*|repair\w*|renovat\w*|rehabilitat\w*|upgrad\w*|rebuil[dt]|new|added|finished"
-    r"|completed|extended|equipped|paved|widened|resurfaced|laid|maintained)\b"
+    r"\b(?:buil[dt]|construct\w*|repair\w*|renovat\w*|rehabilitat\w*|upgrad\w*|rebuil[dt]|added|finished|opened"
+    r"|completed|extended|equipped|paved|widened|resurfaced|laid|maintained|handed\s+over|drill\w*|dug)\b"
 )
+"""Verbs of work done; "new" also counts, but only in the figure's own words ("two new lower secondary schools") or
+its table row ("New classrooms | 40 | 46")."""
 KEY_QUANTITIES = (
     KeyQuantity(
         "Roads built or repaired", "km", "km", frozenset({"road", "street"}), r"\b(?:roads?|streets?)\b", WORK_DONE
@@ -66,12 +70,9 @@ KEY_QUANTITIES = (
     KeyQuantity("Schools built or repaired", "schools", "schools", done=WORK_DONE),
     KeyQuantity("Health centres built or upgraded", "health centres", "health_centres", done=WORK_DONE),
     KeyQuantity(
-        "Households given cash transfers", "households", "households",
-        done=r"\b(?:cash|transfers?|IDPoor|allowances?|payments?|paid)\b",
+        "Households given cash transfers", "households", "households", about=r"\b(?:cash|transfers?|allowances?)\b"
     ),
-    KeyQuantity(
-        "Wells drilled or dug", "wells", "wells", done=r"\b(?:drill\w*|dug|dig\w*|construct\w*|buil[dt]|new)\b"
-    ),
+    KeyQuantity("Wells drilled or dug", "wells", "wells", done=WORK_DONE),
 )
 ADDED_ROLE = "output"
 PLANNED_ROLE = "target"
@@ -110,8 +111,8 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
     plans = [row for row in rows if row["role"] == PLANNED_ROLE]
     totals = []
     for quantity in KEY_QUANTITIES:
-        matching = [row for row in outputs if _is_key_quantity(row, quantity)]
-        planned = [row for row in plans if _is_key_quantity(row, quantity)]
+        matching = [row for row in outputs if is_key_quantity(row, quantity)]
+        planned = [row for row in plans if is_key_quantity(row, quantity)]
         total = QuantityTotal(quantity, year=year)
         for code in sorted({row["province_code"] for row in matching}):
             source_file, left_out = fullest_report([row for row in matching if row["province_code"] == code])
@@ -171,11 +172,15 @@ def counted(rows: list[dict]) -> list[dict]:
     return list(first_mentions.values())
 
 
-def _is_key_quantity(row: dict, quantity: KeyQuantity) -> bool:
+def is_key_quantity(row: dict, quantity: KeyQuantity) -> bool:
     if row["unit"] != quantity.unit_key:
         return False
-    if quantity.done is not None and not re.search(quantity.done, surroundings(row), re.IGNORECASE):
+    if quantity.about is not None and not re.search(quantity.about, surroundings(row), re.IGNORECASE):
         return False
+    if quantity.done is not None:
+        words = deciding_words(row)
+        if not re.search(quantity.done, words, re.IGNORECASE) and not NEW.search(words):
+            return False
     if not quantity.objects:
         return True
     counted_object = row.get("object")
@@ -197,6 +202,38 @@ def surroundings(row: dict) -> str:
     before = [match.end() for match in CLAUSE_BOUNDARY.finditer(text, 0, start)]
     after = CLAUSE_BOUNDARY.search(text, start + len(row["text"]))
     return text[before[-1] if before else 0 : after.start() if after else len(text)]
+
+
+VERB_WORD = re.compile(r"\b(?:[a-z]+ed|built|dug|paid|laid|made|held|gave|got|sent|won)\b", re.IGNORECASE)
+SUBJECT_START = re.compile(r"(?:^|\band|,)\s*$")
+NEW = re.compile(r"\bnew\b", re.IGNORECASE)
+
+
+def deciding_words(row: dict) -> str:
+    """The words that say what was done to a figure: its own words; in prose the nearest verb before it in its
+    clause and what follows, or, for a figure that starts its clause or a coordinated part ("... and 12 schools
+    received new toilets"), the words after it; in a table its row's label and the remark cells, provided the
+    figure leads its cell ("28 classrooms in 9 schools" counts classrooms, not schools)."""
+    own = row["text"]
+    if _is_table_row(row):
+        if not _cell(row).strip().startswith(own):
+            return ""
+        return row["statement_text"]
+    start = _offset(row)
+    if start is None:
+        return own
+    text = row["statement_text"]
+    clause = surroundings(row)
+    clause_start = text.find(clause)
+    before = text[clause_start:start] if 0 <= clause_start <= start else ""
+    after = text[start + len(own) : clause_start + len(clause)] if clause_start >= 0 else ""
+    verbs = list(VERB_WORD.finditer(before))
+    own_part = re.split(r",|\band\b", after, maxsplit=1)[0]
+    if not verbs or (SUBJECT_START.search(before) and VERB_WORD.search(own_part)):
+        deciding = own_part
+    else:
+        deciding = before[verbs[-1].start() :]
+    return NEW.sub("", deciding) + " " + own
 
 
 def _is_table_row(row: dict) -> bool:

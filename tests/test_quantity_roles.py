@@ -9,6 +9,7 @@ from pipeline import store, summarize
 from pipeline.dataset import load_dataset
 from pipeline.process import process_file
 from pipeline.quantities import find_quantities
+from pipeline.summary_quantities import KEY_QUANTITIES, is_key_quantity
 
 
 def roles(text: str, kind: str = "achievement") -> list[tuple[float | None, str, str]]:
@@ -243,3 +244,26 @@ def test_a_multiple_of_an_earlier_value_is_a_change_but_a_number_of_times_is_not
         (3, "count", "change"),
     ]
     assert roles("The council met 12 times over the year.") == [(12, "count", "output")]
+
+
+@pytest.mark.parametrize(
+    ("statement", "figure", "unit", "label"),
+    [
+        ("Forty-eight new classrooms were built and 12 schools received new toilets.", "12 schools", "schools", None),
+        ("The province built 34 classrooms and two new lower secondary schools.", "two new lower secondary schools",
+         "schools", "Schools built or repaired"),
+        ("The province completed 42 km of laterite roads and 7.5 km of concrete roads.", "7.5 km", "km",
+         "Roads built or repaired"),
+        ("New classrooms | 28 classrooms in 9 schools", "9 schools", "schools", None),
+        ("New classrooms | 28 classrooms in 9 schools", "28 classrooms", "classrooms", "Classrooms built or repaired"),
+        ("Schools connected to clean water | 31", "31", "schools", None),
+        ("Officers held IDPoor interviews with 7,410 households.", "7,410 households", "households", None),
+        ("Cash transfers reached 41,905 poor households.", "41,905 poor households", "households",
+         "Households given cash transfers"),
+    ],
+)
+def test_a_figure_counts_under_a_label_only_if_its_words_say_what_the_label_names(statement, figure, unit, label):
+    start = statement.index(figure)
+    row = {"statement_text": statement, "text": figure, "char_start": 100 + start, "statement_start": 100,
+           "unit": unit, "object": None}
+    assert [q.label for q in KEY_QUANTITIES if is_key_quantity(row, q)] == ([label] if label else [])
