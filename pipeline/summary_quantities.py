@@ -72,6 +72,11 @@ KEY_QUANTITIES = (
     KeyQuantity(
         "Households given cash transfers", "households", "households", about=r"\b(?:cash|transfers?|allowances?)\b"
     ),
+    KeyQuantity(
+        "Families evacuated or given disaster relief", "families", "families",
+        done=r"\b(?:evacuat\w*|moved|relocated|distributed|supplied|delivered|provided|gave|given|helped|assisted)\b",
+        about=r"\b(?:disasters?|floods?|storms?|drought|evacuat\w*|relief|emergency|aid|safe)\b",
+    ),
     KeyQuantity("Wells drilled or dug", "wells", "wells", done=WORK_DONE),
 )
 ADDED_ROLE = "output"
@@ -204,7 +209,10 @@ def surroundings(row: dict) -> str:
     return text[before[-1] if before else 0 : after.start() if after else len(text)]
 
 
-VERB_WORD = re.compile(r"\b(?:[a-z]+ed|built|dug|paid|laid|made|held|gave|got|sent|won)\b", re.IGNORECASE)
+VERB_WORD = re.compile(
+    r"\b(?:[a-z]{2,}(?<!e)(?<!hundr)ed|built|dug|paid|laid|made|held|gave|got|sent|won)\b", re.IGNORECASE
+)
+"""A past verb or participle ("repaired", "built"); not "seed", "need" or "hundred"."""
 SUBJECT_START = re.compile(r"(?:^|\band|,)\s*$")
 NEW = re.compile(r"\bnew\b", re.IGNORECASE)
 

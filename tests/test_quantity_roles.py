@@ -257,6 +257,8 @@ def test_a_multiple_of_an_earlier_value_is_a_change_but_a_number_of_times_is_not
         ("New classrooms | 28 classrooms in 9 schools", "9 schools", "schools", None),
         ("New classrooms | 28 classrooms in 9 schools", "28 classrooms", "classrooms", "Classrooms built or repaired"),
         ("Schools connected to clean water | 31", "31", "schools", None),
+        ("Distributed rice seed to 4,600 families hit by floods.", "4,600 families", "families",
+         "Families evacuated or given disaster relief"),
         ("Officers held IDPoor interviews with 7,410 households.", "7,410 households", "households", None),
         ("Cash transfers reached 41,905 poor households.", "41,905 poor households", "households",
          "Households given cash transfers"),
