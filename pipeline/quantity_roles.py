@@ -172,7 +172,7 @@ def assign_roles(text: str, quantities: list[Quantity], kind: str | None = None)
     quantities = [_as_percentage(q) if index in rates else q for index, q in enumerate(quantities)]
     result: list[Quantity] = []
     for index, quantity in enumerate(quantities):
-        role = roles.get(index) or _role(text, quantities, index, kind)
+        role = roles.get(index) or _role(text, quantities, index, kind, plan_row=bool(roles))
         if role == "output" and index and result[-1].role in INHERITED_ROLES:
             if _coordinated(_window(text, quantities, index)[0].lower()):
                 role = result[-1].role
@@ -181,7 +181,9 @@ def assign_roles(text: str, quantities: list[Quantity], kind: str | None = None)
     return _link_changes(text, result)
 
 
-def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -> str:
+def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, plan_row: bool = False) -> str:
+    """The role the words around the figure give it; ``plan_row``: the statement is a "plan | result" table row,
+    whose result is work done even when it falls short (a challenge)."""
     quantity = quantities[index]
     before, after = _window(text, quantities, index)
     low_before, low_after = before.lower(), after.lower()
@@ -217,6 +219,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -
         return "total"  # "across the eight sangkats": all of them
     if quantity.refers_to is not None and _after_verb(low_before):
         return "part"  # "received 27 complaints and resolved nineteen"
+    if kind == "challenge" and quantity.unit != "percent" and not plan_row:
+        return "affected"  # a challenge reports a problem: "37 complaints reached the district hall"
     return "output"
 
 

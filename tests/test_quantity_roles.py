@@ -269,3 +269,12 @@ def test_a_figure_counts_under_a_label_only_if_its_words_say_what_the_label_name
     row = {"statement_text": statement, "text": figure, "char_start": 100 + start, "statement_start": 100,
            "unit": unit, "object": None}
     assert [q.label for q in KEY_QUANTITIES if is_key_quantity(row, q)] == ([label] if label else [])
+
+
+def test_a_challenge_reports_what_its_problem_affects_but_a_plan_and_result_row_keeps_its_result():
+    assert roles("Waste collection fell behind, and 37 complaints about rubbish reached the district hall.",
+                 "challenge") == [(37, "cases", "affected")]
+    assert roles("Irrigation canals cleaned | 35 km | 18 km | work stopped by the floods", "challenge") == [
+        (35, "km", "target"),
+        (18, "km", "output"),
+    ]
