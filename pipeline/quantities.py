@@ -121,15 +121,19 @@ for _unit, _words in {
         "traveller travellers traveler travelers contact contacts deaths victim victims beneficiary "
         "beneficiaries member members client clients voter voters doctor doctors nurse nurses midwife midwives "
         "volunteer volunteers labourer labourers laborer laborers vendor vendors fishermen inmates prisoners "
-        "offender offenders users foreigners servants graduates applicants soldiers policemen"
+        "offender offenders users foreigners servants graduates applicants soldiers policemen planner planners "
+        "engineer engineers inspector inspectors fireman firemen guard guards ranger rangers passenger passengers"
     ),
     "households": "household households",
     "families": "families",
-    "cases": "case cases dispute disputes crime crimes complaint complaints offence offences offense offenses",
+    "cases": (
+        "case cases dispute disputes conflict conflicts crime crimes complaint complaints offence offences offense "
+        "offenses"
+    ),
     "schools": "school schools",
     "classrooms": "classroom classrooms",
-    "villages": "village villages",
-    "communes": "commune communes sangkat sangkats",
+    "villages": "village villages phum phums",
+    "communes": "commune communes sangkat sangkats khum khums",
     "wells": "well wells",
     "projects": "project projects",
 }.items():
@@ -510,6 +514,8 @@ def _label_unit(label: str) -> _Label:
 # --- the statement -------------------------------------------------------------------------------------------
 
 CELL_SEPARATOR = " | "
+ROW_NUMBER = re.compile(r"^\s*\d{1,3}[.)]?\s*$")
+LETTER = re.compile(r"[^\W\d_]")
 WRITTEN_UNITS = {"km", "m", "ha", "tonnes", "percent", "riel", "usd"}
 """Units that make a year-shaped number a quantity ("2020 ha"); "2020 floods" stays a year."""
 
@@ -533,6 +539,8 @@ def find_quantities(text: str, kind: str | None = None) -> list[Quantity]:
     quantities: list[Quantity] = []
     label: _Label | None = None
     for index, (cell, offset) in enumerate(cells):
+        if index == 0 and ROW_NUMBER.match(cell) and any(LETTER.search(other) for other, _ in cells[1:]):
+            continue  # "3 | Plant shade trees | 800 trees": the row's number in its list
         if not quantities and index:
             found = _text_quantities(cell, offset, None)
             if found:  # the first cell with numbers: the cell before it labels the row

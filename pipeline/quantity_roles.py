@@ -330,10 +330,16 @@ def _table_roles(text: str, quantities: list[Quantity]) -> tuple[dict[int, str],
     if CELL_SEPARATOR not in text:
         return {}, set()
     whole: dict[str, list[int]] = {}
-    for index, quantity in enumerate(quantities):
-        if _cell(text, quantity).strip() == quantity.text.strip():
-            whole.setdefault(quantity.unit, []).append(index)
+    cells = [index for index, q in enumerate(quantities) if _cell(text, q).strip() == q.text.strip()]
     roles, rates = {}, set()
+    if len(cells) >= 3:
+        plan, result, last = (quantities[i] for i in cells[-3:])
+        bare = BARE_NUMBER.match(last.text) is not None
+        if bare and plan.unit == result.unit != last.unit and _rate_of_plan(plan.value, result.value, last.value):
+            rates.add(cells[-1])  # "12 km | 12.4 km | 103": the rate has no unit of its own
+            cells = cells[:-1]
+    for index in cells:
+        whole.setdefault(quantities[index].unit, []).append(index)
     for indices in whole.values():
         if len(indices) >= 3 and _rate_of_plan(*(quantities[i].value for i in indices[-3:])):
             rates.add(indices[-1])
@@ -341,6 +347,9 @@ def _table_roles(text: str, quantities: list[Quantity]) -> tuple[dict[int, str],
         for index in indices[:-1]:
             roles[index] = "target"
     return roles, rates
+
+
+BARE_NUMBER = re.compile(r"^\s*[\d.,]+\s*$")
 
 
 def _as_percentage(quantity: Quantity) -> Quantity:

@@ -278,3 +278,20 @@ def test_a_challenge_reports_what_its_problem_affects_but_a_plan_and_result_row_
         (35, "km", "target"),
         (18, "km", "output"),
     ]
+
+
+def test_a_row_number_is_not_a_quantity_and_a_rate_of_plan_needs_no_unit_of_its_own():
+    assert roles("3 | Plant shade trees along the main avenue | 800 trees", "goal") == [(800, "count", "target")]
+    assert roles("2 | Village roads raised above flood level | 12 km | 12.4 km | 103") == [
+        (12, "km", "target"),
+        (12.4, "km", "output"),
+        (103, "percent", "output"),
+    ]
+
+
+def test_who_and_what_is_counted():
+    assert roles("Sangkat councils settled 27 land conflicts and sent two engineers to 13 khum.") == [
+        (27, "cases", "output"),
+        (2, "people", "output"),
+        (13, "communes", "output"),
+    ]
