@@ -394,8 +394,8 @@ class _Unit:
     """One past the last token of the quantity's text."""
     skip: bool = False
     """Not a quantity after all (a duration, a rate, a measure outside the unit list)."""
-    consumed: int | None = None
-    """Index of the token of the "M" in "N of the M" (not a quantity of its own)."""
+    whole: int | None = None
+    """Index of the token of the "M" in "N of the M": the share's object is the whole's."""
 
 
 def _unit_after(tokens: list[_Token], j: int) -> _Unit:
@@ -467,7 +467,8 @@ def _is_plural_count_noun(word: str) -> bool:
 
 
 def _nested_total(tokens: list[_Token], j: int) -> _Unit | None:
-    """``nine of the ten sangkats``: the share takes the noun of its total, which is not a quantity itself."""
+    """``nine of the ten sangkats``: the share ("nine") takes the unit of the whole, which is read next as a
+    quantity of its own (its role, ``total``, comes from ``pipeline.quantity_roles``)."""
     k = j + 1
     if _at(tokens, k) in ("the", "its", "their", "all"):
         k += 1
@@ -477,7 +478,7 @@ def _nested_total(tokens: list[_Token], j: int) -> _Unit | None:
     noun = _noun_unit(tokens, total.last)
     if noun.unit is None:
         return None
-    return _Unit(noun.unit, noun.last, consumed=k)
+    return _Unit(noun.unit, j, whole=k)
 
 
 def _currency_before(tokens: list[_Token], i: int) -> tuple[str, int] | None:
@@ -557,10 +558,9 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
     """Quantities of a sentence or a table cell; ``label`` is the unit, scale and object of its row's bare numbers."""
     tokens = _tokens(text)
     found: list[tuple[_Number, int, _Unit]] = []  # the number, the first token of its text, its unit
-    consumed: set[int] = set()
     i = 0
     while i < len(tokens):
-        number = _read_number(tokens, i) if i not in consumed else None
+        number = _read_number(tokens, i)
         if number is None:
             i += 1
             continue
@@ -577,8 +577,6 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
             continue
         if unit.unit is None and label is None and _at(tokens, number.first - 1) in AGE_WORDS:
             continue  # "children under two", "people aged 60": an age, not an amount
-        if unit.consumed is not None:
-            consumed.add(unit.consumed)
         found.append((number, start, unit))
         i = max(i, unit.last)
     quantities: list[Quantity] = []
@@ -713,8 +711,9 @@ def _object_after(tokens: list[_Token], j: int, unit: _Unit) -> str | None:
         return _head(tokens, k, _noun_unit(tokens, k).last)
     if unit.unit == "health_centres":
         return "health centre"
-    if unit.consumed is not None:  # "nine of the ten sangkats"
-        return _head(tokens, unit.consumed + 1, unit.last)
+    if unit.whole is not None:  # "nine of the ten sangkats"
+        whole = _read_number(tokens, unit.whole)
+        return None if whole is None else _head(tokens, whole.last, _noun_unit(tokens, whole.last).last)
     return _head(tokens, j, unit.last)
 
 

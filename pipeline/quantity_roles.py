@@ -8,10 +8,11 @@ one length and a part of it. So every quantity gets a role (``ROLES``):
 * ``target`` — planned: every figure of a goal; elsewhere "the annual target of KHR 22 billion", an approved
   budget, and the plan column of a "plan | achieved" table row (all whole-number cells of one unit but the last);
 * ``total`` — a stock or running total: "bringing the total to 92", "all 52 health centres" (of a kind of place or
-  facility, not of people reached), "the fifteen communes of the district", "kept 163 factories in operation",
+  facility, not of people reached), the whole M of "N of the M" ("settled 29 of the 41 disputes": N keeps the role
+  its verb gives it), "the fifteen communes of the district", "kept 163 factories in operation",
   "employed 71,000 workers at the end of 2020", a coverage or share that "reached" / "remained at" a level;
 * ``part`` — a share of another figure of the same statement: "including 36 km", "of which 5,982", "4,102 of
-  them", "158 cases out of 231", "three of the twelve offices", or a bare number that borrows the unit of an
+  them", "158 cases out of 231", or a bare number that borrows the unit of an
   earlier figure after a verb ("received 27 complaints and resolved nineteen");
 * ``change`` — the amount of a rise or fall: "fell by 27%", "an increase of 18%", "17% more than in 2020"; the
   level a rise or fall reached ("fell to 198", "87%, up from 79%", "from 45% to 60%") keeps the role its words give
@@ -56,8 +57,6 @@ PART_BEFORE = re.compile(
     + ABOUT + r"$"
 )
 PART_AFTER = re.compile(r"^\s*(?:of\s+(?:them|these|those|which|whom|it)\b|out\s+of\b)")
-NESTED_SHARE = re.compile(r"\bof\s+(?:the|its|their|all)\s+\S+", re.IGNORECASE)
-"""The quantity's own text holds "N of the M ...": a share."""
 BASELINE_BEFORE = re.compile(
     r"\b(?:(?:up|down)\s+from|from|compared\s+(?:with|to)|(?<!more\s)(?<!less\s)(?<!fewer\s)than|against|versus|vs\.?)\s+"
     + ABOUT + r"$"
@@ -207,8 +206,6 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "affected"
     if AFFECTED_OWN.search(quantity.text):
         return "affected"
-    if NESTED_SHARE.search(quantity.text):
-        return "part"
     if TOTAL_BEFORE.search(low_before) or TOTAL_AFTER.search(low_after):
         return "total"
     if quantity.unit in STOCK_UNITS and ALL_BEFORE.search(low_before):

@@ -295,3 +295,14 @@ def test_who_and_what_is_counted():
         (2, "people", "output"),
         (13, "communes", "output"),
     ]
+
+
+def test_of_n_of_the_m_the_whole_is_a_total_and_the_share_keeps_the_role_its_verb_gives_it():
+    assert roles("The mediation office settled 29 of the 41 land disputes filed with it.") == [
+        (29, "cases", "output"),
+        (41, "cases", "total"),
+    ]
+    assert roles("The floods submerged nine of the ten sangkats.", "challenge") == [
+        (9, "communes", "affected"),
+        (10, "communes", "total"),
+    ]
