@@ -128,7 +128,7 @@ for _unit, _words in {
     "families": "families",
     "cases": (
         "case cases dispute disputes conflict conflicts crime crimes complaint complaints offence offences offense "
-        "offenses"
+        "offenses accident accidents incident incidents"
     ),
     "schools": "school schools",
     "classrooms": "classroom classrooms",
@@ -146,10 +146,11 @@ REFERENCE_WORDS = {
     "paragraph", "annex", "table", "figure", "page", "pages", "item", "road", "roads", "route", "routes", "street",
     "streets", "st", "nr", "highway", "decree", "sub-decree", "prakas", "circular", "decision", "law", "grade",
     "level", "stage", "step", "version", "zone", "block", "khan", "sangkat", "village", "phum", "group", "unit",
-    "room", "kilometre", "km", "tel", "telephone", "phone", "ext", "code", "box",
+    "room", "kilometre", "km", "tel", "telephone", "phone", "ext", "code", "box", "anukret", "deika", "grades",
 }
-"""A number right after one of these names something ("Road 7", "Phase 2", "Khan 7 Makara"); "No." includes
-"Sub-Decree No. 215". Lists continue the reference ("National Roads 1, 2 and 21")."""
+"""A number right after one of these names something ("Road 7", "Phase 2", "Khan 7 Makara", "Anukret 14"); "No."
+includes "Sub-Decree No. 215". Lists and ranges continue the reference ("National Roads 1, 2 and 21", "grade 7 to
+9")."""
 MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
     "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -358,7 +359,8 @@ def _is_reference(tokens: list[_Token], i: int) -> bool:
         word = tokens[j].lower
         if word in REFERENCE_WORDS or (word == "." and _at(tokens, j - 1) in ("no", "art", "st", "nos")):
             return True
-        if word in (",", "and", "&") and j >= 1 and tokens[j - 1].kind == "num":
+        ranged = word in ("to", "-", "–") and _at(tokens, i + 1) not in MEASURES
+        if (word in (",", "and", "&") or ranged) and j >= 1 and tokens[j - 1].kind == "num":
             j -= 2  # step over ", 2" / "and 2" in a list of references
             continue
         if word == "#":
@@ -575,8 +577,8 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
             unit, start = _unit_after(tokens, number.last), number.first
         if unit.skip or (_is_year(tokens, number) and currency is None and unit.unit not in WRITTEN_UNITS):
             continue
-        if unit.unit is None and label is None and _at(tokens, number.first - 1) in AGE_WORDS:
-            continue  # "children under two", "people aged 60": an age, not an amount
+        if unit.unit is None and label is None and _is_age(tokens, number.first):
+            continue  # "children under two", "people aged 60", "residents over 18": an age, not an amount
         found.append((number, start, unit))
         i = max(i, unit.last)
     quantities: list[Quantity] = []
@@ -604,6 +606,14 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
             )
         )
     return quantities
+
+
+AGE_HOLDERS = {"aged", "residents", "adults", "people", "persons", "children", "women", "men", "citizens"}
+
+
+def _is_age(tokens: list[_Token], i: int) -> bool:
+    before = _at(tokens, i - 1)
+    return before in AGE_WORDS or (before == "over" and _at(tokens, i - 2) in AGE_HOLDERS)
 
 
 def _names_something(tokens: list[_Token], number: _Number) -> bool:
@@ -670,11 +680,36 @@ def _resolve_unit(
         ((f[1], f[2].unit, k) for k, f in reversed(list(enumerate(found[:index]))) if f[2].unit is not None), None
     )
     number_of = _number_of_unit(tokens, start)
+    if previous is not None and previous[1] == "percent" and _at(tokens, previous[0] - 1) == "by":
+        subject = _subject_unit(tokens, previous[0])  # "cases fell by 58%, to 2,147": cases, not percent
+        if number_of is None and subject is not None:
+            return _Resolved(subject)
+        previous = None
     if previous is not None and (number_of is None or previous[0] > number_of[0]):
         return _Resolved(previous[1], source=previous[2])
     if number_of is not None:
         return _Resolved(number_of[1], object=number_of[2])
+    words_before = "".join(f"{token.lower} " for token in tokens[max(0, start - 6) : start])
+    if previous is None and LEVEL_BEFORE.search(words_before):
+        subject = _subject_unit(tokens, start)  # "Tourist arrivals fell to about 0.5 million"
+        if subject is not None:
+            return _Resolved(subject)
     return _Resolved("count")
+
+
+LEVEL_BEFORE = re.compile(
+    r"\b(?:rose|risen|fell|fallen|dropped|increased|decreased|declined|grew|climbed|reached)\s+"
+    r"(?:to\s+)?(?:(?:about|around|some|nearly|almost|over|more|than|only|just)\s+)*$"
+)
+"""A bare number that is the level something reached takes the unit of what reached it."""
+
+
+def _subject_unit(tokens: list[_Token], before: int) -> str | None:
+    """The unit of the last counted noun before token ``before`` ("Confirmed malaria cases fell by ...")."""
+    for k in range(before - 1, -1, -1):
+        if tokens[k].lower in COUNT_NOUNS:
+            return COUNT_NOUNS[tokens[k].lower]
+    return None
 
 
 def _number_of_unit(tokens: list[_Token], before: int) -> tuple[int, str, str | None] | None:

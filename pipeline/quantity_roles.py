@@ -216,11 +216,12 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "total"  # "across the eight sangkats": all of them
     if quantity.refers_to is not None and _after_verb(low_before):
         return "part"  # "received 27 complaints and resolved nineteen"
-    if kind == "challenge" and quantity.unit != "percent" and not plan_row:
+    if kind == "challenge" and quantity.unit != "percent" and not plan_row and not _is_level(text, quantities, index):
         return "affected"  # a challenge reports a problem: "37 complaints reached the district hall"
     return "output"
 
 
+TO_LEVEL = re.compile(r"(?:^|,)\s*to\s+" + ABOUT + r"$")
 HARM_SUBJECT = re.compile(
     r"\b(?:accidents?|deaths?|dead|injur\w*|dengue|malaria|diseases?|outbreaks?|drop-?outs?|drop-?out\s+rate"
     r"|victims?|fires?)\b"
@@ -237,6 +238,8 @@ def _is_level(text: str, quantities: list[Quantity], index: int) -> bool:
     low_before, low_after = before.lower(), after.lower()
     if CHANGE_TO.search(low_before) or UP_FROM_AFTER.search(low_after):
         return True
+    if index and TO_LEVEL.search(low_before) and CHANGE_BY.search(_window(text, quantities, index - 1)[0].lower()):
+        return True  # "fell by 58% compared with 2021, to 2,147"
     if index and CHANGE_FROM_TO.search(low_before) and quantities[index - 1].unit == quantity.unit:
         return BASELINE_BEFORE.search(_window(text, quantities, index - 1)[0].lower()) is not None
     return False

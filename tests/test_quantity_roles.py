@@ -306,3 +306,16 @@ def test_of_n_of_the_m_the_whole_is_a_total_and_the_share_keeps_the_role_its_ver
         (9, "communes", "affected"),
         (10, "communes", "total"),
     ]
+
+
+def test_a_level_reached_takes_the_unit_of_what_reached_it_and_names_and_ages_are_not_amounts():
+    assert roles("Confirmed malaria cases fell by 58% compared with 2021, to 2,147.") == [
+        (58, "percent", "change"),
+        (2147, "cases", "affected"),
+    ]
+    assert roles("Tourist arrivals fell to about 0.5 million.", "challenge") == [(500000, "people", "output")]
+    assert roles("Under Anukret 14 the krong vaccinated 98.6 per cent of residents aged over 18.") == [
+        (98.6, "percent", "output")
+    ]
+    assert roles("Set up a scholarship of USD 60 a year for grade 7 to 9 pupils.", "goal") == [(60, "usd", "target")]
+    assert roles("The district repaired roads 1 to 3 km long.") == [(3, "km", "output")]
