@@ -6,9 +6,11 @@ import re
 import pytest
 
 from pipeline import store, summarize
+from pipeline.cookbook import saved_queries
 from pipeline.dataset import load_dataset
 from pipeline.process import process_file
 from pipeline.quantities import find_quantities
+from pipeline.query import run_query
 from pipeline.summary_quantities import KEY_QUANTITIES, is_key_quantity
 
 
@@ -236,6 +238,11 @@ def test_of_two_reports_on_one_province_and_year_the_fullest_is_added_and_the_ot
     markdown = paths["summary_md"].read_text(encoding="utf-8")
     assert "not added, as it covers the same province and year: kampong\\_speu\\_memo\\_2020.md" in markdown
     assert "Not added" not in markdown and "kampong_speu_memo_2020.md" in paths["summary_html"].read_text("utf-8")
+    # the README's cookbook query for rural road built takes the same report
+    sql = next(query.sql for query in saved_queries() if "km of rural road" in query.question)
+    (row,) = run_query(out, sql).itertuples()
+    assert (row.province, row.km, row.figures) == ("Kampong Speu", 154, 2)
+    assert row.not_added.endswith("kampong_speu_memo_2020.md") and "memo" not in row.sources
 
 
 def test_a_multiple_of_an_earlier_value_is_a_change_but_a_number_of_times_is_not():
