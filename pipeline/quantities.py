@@ -626,7 +626,19 @@ def _names_something(tokens: list[_Token], number: _Number) -> bool:
         or _is_date(tokens, number)
         or _is_list_marker(tokens, number)
         or _glued_suffix(tokens, number)
+        or _ends_a_name(tokens, number)
     )
+
+
+def _ends_a_name(tokens: list[_Token], number: _Number) -> bool:
+    """"Stueng Mean Chey 1", "Boeng Tumpun 2": a one- or two-digit number after two capitalised words inside a
+    text, closing a phrase, is part of a place's name ("Kampot 12, Kep 3" stay amounts)."""
+    name = [_tok(tokens, number.first - 2), _tok(tokens, number.first - 1)]
+    if number.first < 2 or any(t.kind != "word" or not t.text[:1].isupper() or t.lower in MONTHS for t in name):
+        return False
+    if not re.fullmatch(r"\d{1,2}", tokens[number.first].text):
+        return False  # "in Kampot 1,200": an amount after a place
+    return number.last == len(tokens) or tokens[number.last].text in (",", ")", ";", ".")
 
 
 def _currency_scale(tokens: list[_Token], number: _Number) -> _Number:

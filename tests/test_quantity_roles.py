@@ -326,3 +326,11 @@ def test_a_level_reached_takes_the_unit_of_what_reached_it_and_names_and_ages_ar
     ]
     assert roles("Set up a scholarship of USD 60 a year for grade 7 to 9 pupils.", "goal") == [(60, "usd", "target")]
     assert roles("The district repaired roads 1 to 3 km long.") == [(3, "km", "output")]
+
+
+def test_a_number_closing_a_place_name_is_not_an_amount():
+    assert roles("Fires | 23, 41 houses burnt | Chak Angrae Leu, Stueng Mean Chey 1", "challenge") == [
+        (23, "count", "affected"),
+        (41, "count", "affected"),
+    ]
+    assert roles("Wells drilled in Kampot 12, in Kep 3.") == [(12, "count", "output"), (3, "count", "output")]
