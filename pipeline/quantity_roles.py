@@ -44,7 +44,7 @@ CELL_SEPARATOR = " | "
 CLAUSE_BOUNDARY = re.compile(r"[;:]|\.(?=\s|$)")
 ABOUT = (
     r"(?:(?:about|around|approximately|roughly|nearly|almost|some|over|more than|less than|fewer than|at least|up to"
-    r"|only|just|another|a further|further)\s+)*"
+    r"|only|just|barely|another|a further|further)\s+)*"
 )
 """Words that may stand between a cue and its number ("fell by more than 90%", "a target of about 40")."""
 CHANGE_WORDS = (
@@ -63,9 +63,10 @@ BASELINE_BEFORE = re.compile(
 )
 CHANGE_BY = re.compile(
     r"\b(?:" + CHANGE_WORDS + r"|up|down)\s+(?:by|of)\s+" + ABOUT + r"$|(?:,|\band)\s+(?:up|down)\s+" + ABOUT + r"$"
+    r"|\b(?:beat|beaten|exceeded|surpassed|missed|overshot)\b(?:\s+[\w']+){0,4}\s+by\s+" + ABOUT + r"$"
 )
-MORE_THAN_AFTER = re.compile(r"^\s*(?:more|less|fewer|higher|lower)\s+than\b")
-""""17% more than in 2020": a change."""
+MORE_THAN_AFTER = re.compile(r"^\s*(?:more|less|fewer|higher|lower)\s+than\b|^\s*(?:above|below)\s+(?:the|its|their)\b")
+""""17% more than in 2020", "12.5 per cent above the national average": a change."""
 MULTIPLE = re.compile(r"\btimes$")
 MULTIPLE_AFTER = re.compile(r"^\s*(?:times\s+)?(?:the|as|that|what)\b")
 """"three times the 2022 number", "3 times as high": a multiple of an earlier value is a change."""

@@ -334,3 +334,13 @@ def test_a_number_closing_a_place_name_is_not_an_amount():
         (41, "count", "affected"),
     ]
     assert roles("Wells drilled in Kampot 12, in Kep 3.") == [(12, "count", "output"), (3, "count", "output")]
+
+
+def test_beating_a_plan_or_an_average_by_a_margin_is_a_change():
+    assert roles("The tax branch collected USD 9.6 million, which beat the annual plan by 12%.") == [
+        (9600000, "usd", "output"),
+        (12, "percent", "change"),
+    ]
+    assert roles("Adult coverage reached 97.9 per cent, 12.5 per cent above the national average.")[1] == (
+        12.5, "percent", "change"
+    )
