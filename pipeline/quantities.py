@@ -584,6 +584,10 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
     quantities: list[Quantity] = []
     for index, (number, start, unit) in enumerate(found):
         resolved = _resolve_unit(tokens, found, index, label)
+        if resolved.unit == "count" and unit.unit is None and label is None and quantities:
+            between = "".join(f"{token.lower} " for token in tokens[found[index - 1][0].last : start])
+            if COMPARED_FROM.search(between):  # "rose to 356, up from 151": the value compared has its unit
+                resolved = _Resolved(quantities[-1].unit, object=quantities[-1].object)
         first, last = tokens[start], tokens[max(unit.last, number.last) - 1]
         refers_to = resolved.source
         if unit.unit is not None:
@@ -608,6 +612,11 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
     return quantities
 
 
+COMPARED_FROM = re.compile(
+    r"^(?:[^,;]*[,;] )?(?:(?:up|down) )?(?:from|against|compared (?:with|to)|versus|vs) "
+    r"(?:(?:about|around|some|nearly|almost|barely|only|just) )*$"
+)
+"""Words between two figures that make the second the value the first is compared with."""
 AGE_HOLDERS = {"aged", "residents", "adults", "people", "persons", "children", "women", "men", "citizens"}
 
 

@@ -344,3 +344,10 @@ def test_beating_a_plan_or_an_average_by_a_margin_is_a_change():
     assert roles("Adult coverage reached 97.9 per cent, 12.5 per cent above the national average.")[1] == (
         12.5, "percent", "change"
     )
+
+
+def test_the_value_a_level_is_compared_with_takes_its_unit():
+    assert roles("Dengue fever cases rose to 356, up from 151 the year before.", "challenge") == [
+        (356, "cases", "affected"),
+        (151, "cases", "baseline"),
+    ]
