@@ -26,7 +26,7 @@ ROW = re.compile(r'<tr data-href="/item/([0-9a-f]+)')
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """Two reports: Kampot's, and a district report whose 74 statements are all flagged (more than a page)."""
+    """Two reports: Kampot's, and a district report whose 72 statements are all flagged (more than a page)."""
     root = tmp_path_factory.mktemp("review-queue")
     reports = root / "reports"
     reports.mkdir()
@@ -89,11 +89,12 @@ def decision_form(page: str, choice: str) -> dict:
 
 def test_the_queue_shows_fifty_rows_a_page_and_every_row_on_some_page(out):
     ids = flagged_ids(out)
-    assert len(ids) == 74
+    total = len(ids)  # the district's 72 and the few of Kampot's the model is unsure of
+    assert 72 < total <= 100
     client = signed_in(out, "ana")
     first, second = client.get("/"), client.get("/?page=2")
     assert ROW.findall(first.text) == ids[:50] and ROW.findall(second.text) == ids[50:]
-    assert "Rows 1–50 of 74" in first.text and "Rows 51–74 of 74" in second.text
+    assert f"Rows 1–50 of {total}" in first.text and f"Rows 51–{total} of {total}" in second.text
     assert 'href="/?page=2" rel="next"' in first.text and 'href="/?page=1" rel="prev"' in second.text
     assert 'aria-current="page">2<' in second.text
     assert ROW.findall(client.get("/?page=9").text) == ids[50:], "a page past the end shows the last one"
@@ -154,16 +155,17 @@ def test_the_queue_search_is_answered_by_the_index_built_at_store_time(out):
 def test_progress_counts_down_with_each_decision_and_up_again_with_undo(out):
     client = signed_in(out, "rita")
     ids = flagged_ids(out)
+    total = len(ids)
     page = client.get("/next", follow_redirects=True)
-    assert progress(page.text) == (74, 74)
-    for expected_left in (73, 72):
+    assert progress(page.text) == (total, total)
+    for expected_left in (total - 1, total - 2):
         page = client.post(page.url.path + "/decide", data=decision_form(page.text, "accept"), follow_redirects=True)
-        assert progress(page.text) == (expected_left, 74)
+        assert progress(page.text) == (expected_left, total)
     decided = client.get("/?status=decided").text
-    assert progress(client.get(f"/item/{ids[0]}?status=decided").text) == (72, 74)
+    assert progress(client.get(f"/item/{ids[0]}?status=decided").text) == (total - 2, total)
     assert len(ROW.findall(decided)) == 2
     undone = client.post("/undo", data={"csrf_token": csrf_of(page.text), "view": ""}, follow_redirects=True)
-    assert progress(undone.text) == (73, 74)
+    assert progress(undone.text) == (total - 1, total)
 
 
 # --- claims -----------------------------------------------------------------------------------------------------
