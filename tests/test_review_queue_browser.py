@@ -7,6 +7,7 @@ temporary folder."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The app over Kampot's report and a district report of 74 flagged statements, served on 127.0.0.1."""
+    """The app over Kampot's report and a district report of 72 flagged statements, served on 127.0.0.1."""
     root = tmp_path_factory.mktemp("review-queue-browser")
     reports = root / "reports"
     reports.mkdir()
@@ -84,12 +85,14 @@ def test_a_reviewer_signs_in_pages_searches_opens_with_enter_and_keeps_a_refused
     page.keyboard.type("rita-password")  # the password field has the focus
     press(page, "Enter")
     assert page.url == f"{server}/?page=2", "after signing in, the page asked for"
-    assert page.inner_text("#page-position") == "Rows 51–74 of 74"
-    assert len(row_links(page)) == 24
+    position = re.fullmatch(r"Rows 51–(\d+) of (\d+)", page.inner_text("#page-position"))
+    assert position and position[1] == position[2] and 72 < int(position[2]) <= 100
+    total = int(position[2])  # the district's 72 and the few of Kampot's the model is unsure of
+    assert len(row_links(page)) == total - 50
     page.screenshot(path=str(screenshots / "2-queue-page-2.png"), full_page=True)
 
     press(page, "p")
-    assert page.inner_text("#page-position") == "Rows 1–50 of 74"
+    assert page.inner_text("#page-position") == f"Rows 1–50 of {total}"
     page.get_by_role("link", name="Page 2").focus()
     press(page, "Enter")
     assert page.url.endswith("page=2"), "Enter on a page link follows it (it does not open a row)"
