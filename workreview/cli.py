@@ -139,7 +139,10 @@ def run(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 if any file was not read (failed, unsupported, skipped…).")
     ] = False,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes reading side by side [default: 1 per core, max 4]."),
+    ] = None,
     task_runner: Annotated[
         str, typer.Option("--task-runner", help="'local' (this machine) or 'dask' (an existing Dask cluster).")
     ] = "local",
