@@ -25,6 +25,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.settings import PREFECT_API_URL
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows.prefect_api import DASK_NEEDS_SERVER
 from pipeline import inbox, runlock, runs, store, summarize, unchanged
 from pipeline.errors import ModelUnavailable
 from pipeline.guard import ReadLimits, unexpected_message
@@ -39,10 +40,6 @@ BATCHES_PER_WORKER = 4
 opening the database per batch stay small, enough that the workers finish together and progress moves."""
 BATCH_SIZE_RANGE = (4, 64)
 
-DASK_NEEDS_SERVER = (
-    "Dask workers report their task runs to the Prefect API, so --task-runner dask needs PREFECT_API_URL set to "
-    "a Prefect server they can reach (see README, 'Scaling out')"
-)
 
 Stage = Literal["starting", "reading", "storing", "exporting", "summarising"]
 """What a run is doing: ``starting`` (finding the files, loading the model), ``reading`` (batches of documents),

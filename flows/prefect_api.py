@@ -14,12 +14,17 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from importlib.util import find_spec
 from pathlib import Path
 
 API_URL_VARIABLE = "PREFECT_API_URL"
+DASK_NEEDS_SERVER = (
+    "Dask workers report their task runs to the Prefect API, so --task-runner dask needs PREFECT_API_URL set to "
+    "a Prefect server they can reach (see README, 'Scaling out')"
+)
 SERVER_ENVIRONMENT = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 """What Prefect sets for its embedded server: no UI, and the settings of an ephemeral server."""
 
@@ -29,7 +34,7 @@ class EmbeddedServer:
 
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
-        self.api_url = os.environ.get(API_URL_VARIABLE, "")
+        self.api_url = configured_api_url()
 
     def start(self) -> EmbeddedServer:
         if self.api_url:
@@ -87,6 +92,21 @@ class EmbeddedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def configured_api_url() -> str:
+    """The API the user chose, as Prefect would find it: ``PREFECT_API_URL``, else the active profile's (in
+    ``$PREFECT_HOME/profiles.toml``); empty for none."""
+    if os.environ.get(API_URL_VARIABLE):
+        return os.environ[API_URL_VARIABLE]
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    try:
+        profiles = tomllib.loads((home / "profiles.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active", "")
+    profile = profiles.get("profiles", {}).get(active, {})
+    return str(profile.get(API_URL_VARIABLE, "")) if isinstance(profile, dict) else ""
 
 
 def _free_port() -> int:
