@@ -30,8 +30,8 @@ from pipeline import inbox, runlock, runs, store, summarize, unchanged
 from pipeline.errors import ModelUnavailable
 from pipeline.guard import ReadLimits, unexpected_message
 from pipeline.model_choice import LANGUAGES, chosen_model_version
-from pipeline.process import DocumentResult, failed_result, process_files, skipped_result
 from pipeline.records import DocumentRecord
+from pipeline.results import DocumentResult, failed_result, skipped_result
 from pipeline.vocabulary import DocumentStatus
 from pipeline.workers import WorkerPool, default_workers
 
@@ -115,7 +115,11 @@ def process_batch(items: list[tuple[str, str]], limits: ReadLimits) -> list[Docu
     """In the run's worker pool if it has one (a worker that dies costs only the document that killed it), else
     in this process (one worker, or a Dask worker)."""
     pool = _worker_pool
-    return pool.process(items, limits) if pool is not None else process_files(items, limits)
+    if pool is not None:
+        return pool.process(items, limits)
+    from pipeline.process import process_files  # here: with a worker pool this process never loads the stages
+
+    return process_files(items, limits)
 
 
 def save_batch(out: Path, results: list[DocumentResult]) -> list[DocumentResult]:

@@ -6,8 +6,8 @@ worker loads the statement pipeline and starts its reader process once, when it 
 does that while the caller is busy with something else (``flows.ingest`` starts Prefect meanwhile).
 
 A worker that dies (a crash in a native library, the kernel's out-of-memory killer) breaks the whole pool; the
-batches it held are then run again document by document, each in a fresh pool, so only the document that kills
-its worker twice fails, with a reason, and the run goes on.
+batches it held are then run again document by document in a pool of one worker kept for that, one batch at a
+time, so a document that kills that worker is the one to blame: it alone fails, with a reason, and the run goes on.
 """
 
 from __future__ import annotations
@@ -21,18 +21,18 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from pipeline.guard import ReadLimits
-from pipeline.process import DocumentResult, failed_result, prepare_stages, process_files
+from pipeline.results import DocumentResult, failed_result
 
 MAX_DEFAULT_WORKERS = 4
 """Past four workers the main process, which stores every batch, becomes the bottleneck on a typical machine."""
-ATTEMPTS_ALONE = 2
-"""Runs of one document alone, each in a fresh pool, before a worker's death is blamed on it (another
-document running at the same time in another batch may have been the one that killed the pool)."""
 
 
 def default_workers() -> int:
-    """One worker per core this process may use, at most ``MAX_DEFAULT_WORKERS``."""
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS))
+    """One worker per idle core: the cores this process may use less the load of other work on them (the 1-minute
+    load average), at least one, at most ``MAX_DEFAULT_WORKERS``. Workers on cores that other work holds only
+    compete with it: on a busy 2-core machine a second worker made a run slower (``benchmarks/README.md``)."""
+    idle = len(os.sched_getaffinity(0)) - round(os.getloadavg()[0])
+    return max(1, min(idle, MAX_DEFAULT_WORKERS))
 
 
 def worker_died_message(source_file: str) -> str:
@@ -46,6 +46,7 @@ def _start_worker() -> None:
     """Pool initializer: load what every document needs once. A model that cannot load is left for the first
     batch to report (``ModelUnavailable`` stops the run there); raising here would break the pool instead."""
     from pipeline import guard
+    from pipeline.process import prepare_stages
 
     try:
         prepare_stages()
@@ -54,16 +55,31 @@ def _start_worker() -> None:
         return
 
 
+def _process_files(items: list[tuple[str, str]], limits: ReadLimits) -> list[DocumentResult]:
+    """``pipeline.process.process_files``, imported in the worker only: the pool's owner need not load the stages."""
+    from pipeline.process import process_files
+
+    return process_files(items, limits)
+
+
+def _spawned_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+    )
+
+
 class WorkerPool:
     """``workers`` spawned processes running ``pipeline.process.process_files``; safe to call from several
     threads at once (each flow task runs one batch)."""
 
-    def __init__(self, workers: int, work: Callable[..., list[DocumentResult]] = process_files) -> None:
+    def __init__(self, workers: int, work: Callable[..., list[DocumentResult]] | None = None) -> None:
         """``work`` stands in for ``process_files`` in tests (a module-level function: workers import it)."""
         self.workers = workers
-        self._work = work
+        self._work = work or _process_files
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._alone = threading.Lock()
+        """Held while a broken batch is run document by document (in a pool of its own)."""
 
     def __enter__(self) -> WorkerPool:
         return self.start()
@@ -91,25 +107,23 @@ class WorkerPool:
             return executor.submit(self._work, items, limits).result()
         except BrokenProcessPool:
             self._replace(executor)
-        return [self._process_alone(item, limits) for item in items]
-
-    def _process_alone(self, item: tuple[str, str], limits: ReadLimits) -> DocumentResult:
-        for _ in range(ATTEMPTS_ALONE):
-            executor = self._current()
-            try:
-                return executor.submit(self._work, [item], limits).result()[0]
-            except BrokenProcessPool:
-                self._replace(executor)
-        return failed_result(item[1], worker_died_message(item[1]))
+        with self._alone:
+            results = []
+            alone = _spawned_pool(1)
+            for item in items:
+                try:
+                    results.append(alone.submit(self._work, [item], limits).result()[0])
+                except BrokenProcessPool:  # nothing else ran in this pool: this document killed its worker
+                    alone.shutdown(wait=False, cancel_futures=True)
+                    alone = _spawned_pool(1)
+                    results.append(failed_result(item[1], worker_died_message(item[1])))
+            alone.shutdown(wait=True)
+        return results
 
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(
-                    max_workers=self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_worker,
-                )
+                self._executor = _spawned_pool(self.workers)
             return self._executor
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:

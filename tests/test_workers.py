@@ -1,5 +1,6 @@
 """The worker pool (``pipeline.workers``): batches in spawned processes, and a worker that dies costs one file."""
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -49,7 +50,70 @@ def test_a_batch_in_the_pool_gives_what_it_gives_in_this_process(tmp_path: Path)
     assert [r.document for r in pooled] == [r.document for r in here]
 
 
-def test_default_workers_and_batch_sizes():
-    assert 1 <= default_workers() <= MAX_DEFAULT_WORKERS
+def test_default_workers_are_the_idle_cores_up_to_four(monkeypatch):
+    for cores, load, expected in ((2, 0.1, 2), (2, 1.2, 1), (2, 6.0, 1), (16, 0.0, MAX_DEFAULT_WORKERS), (8, 5.4, 3)):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _, cores=cores: set(range(cores)))
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+        assert default_workers() == expected, (cores, load)
+
+
+def test_batch_sizes():
     assert batch_size_for(288, 2) == 36  # four batches per worker
     assert batch_size_for(10, 2) == 4 and batch_size_for(100_000, 4) == 64  # within the range
+
+
+def test_the_embedded_server_answers_until_stopped(tmp_path: Path, monkeypatch):
+    import urllib.request
+
+    from flows.prefect_api import EmbeddedServer
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    (tmp_path / "prefect").mkdir()
+    with EmbeddedServer() as server:
+        assert server.process is not None and os.environ["PREFECT_API_URL"] == server.api_url
+        server.wait_until_ready(120)
+        with urllib.request.urlopen(f"{server.api_url}/health", timeout=10) as response:
+            assert response.status == 200
+        process = server.process
+    assert process.poll() is not None and "PREFECT_API_URL" not in os.environ
+
+
+def test_a_server_the_user_chose_in_a_profile_is_used_and_none_started(tmp_path: Path, monkeypatch):
+    from flows.prefect_api import EmbeddedServer, configured_api_url
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    (tmp_path / "profiles.toml").write_text(
+        'active = "office"\n\n[profiles.office]\nPREFECT_API_URL = "http://prefect.internal:4200/api"\n'
+    )
+    assert configured_api_url() == "http://prefect.internal:4200/api"
+    with EmbeddedServer() as server:
+        assert server.process is None and server.api_url == "http://prefect.internal:4200/api"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_two_workers_give_the_dataset_one_gives(tmp_path: Path, monkeypatch):
+    import shutil
+
+    from conftest import SAMPLE_REPORTS
+    from prefect.settings import PREFECT_API_URL
+    from typer.testing import CliRunner
+
+    import workreview.cli
+
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name in sorted(p.name for p in SAMPLE_REPORTS.iterdir() if p.suffix in {".pdf", ".docx", ".txt"})[:6]:
+        shutil.copy(SAMPLE_REPORTS / name, reports / name)
+    outputs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out-{workers}"
+        command = ["run", str(reports), "--out", str(out), "--workers", str(workers)]
+        result = CliRunner().invoke(workreview.cli.app, command)
+        assert result.exit_code == 0, result.output
+        assert f"with {workers} worker" in result.output
+        outputs[workers] = [(out / name).read_bytes() for name in ("statements.csv", "documents.csv", "summary.md")]
+    assert outputs[1] == outputs[2]

@@ -217,7 +217,7 @@ def run(
         f"Read {report.documents_processed} of {report.documents_seen} files "
         f"({counts.documents_new} new, {counts.documents_changed} changed, {report.documents_skipped} unchanged, "
         f"{counts.documents_withdrawn} withdrawn; {report.pages} pages, {report.statements} statements) "
-        f"in {elapsed:.1f} s."
+        f"in {elapsed:.1f} s with {workers} worker{'s' if workers > 1 else ''}."
     )
     if report.failures:
         table = Table(title=f"{len(report.failures)} file(s) not read", show_lines=False)
