@@ -287,6 +287,12 @@ def _shared_reader() -> ReaderProcess:
     return _reader_process
 
 
+def stop_reader() -> None:
+    """Stop this process's reader child, if it has one, and wait for it (its CPU time then counts as ours)."""
+    if _reader_process is not None:
+        _reader_process.stop()
+
+
 def start_reader() -> None:
     """Start this process's reader child now (it imports the readers), so the first file does not wait for it."""
     _shared_reader().start()

@@ -13,6 +13,7 @@ time, so a document that kills that worker is the one to blame: it alone fails, 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 import threading
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from pipeline.guard import ReadLimits
 from pipeline.results import DocumentResult, failed_result
 
 MAX_DEFAULT_WORKERS = 4
-"""Past four workers the main process, which stores every batch, becomes the bottleneck on a typical machine."""
+"""The default's ceiling (``--workers`` may ask for more): every batch is stored by the run's one writing process."""
 
 
 def default_workers() -> int:
@@ -48,6 +49,9 @@ def _start_worker() -> None:
     from pipeline import guard
     from pipeline.process import prepare_stages
 
+    # A pool's worker leaves through os._exit, which skips atexit: stop the reader child on the way out (the
+    # multiprocessing finalizers still run), so it is not left to end on its own, unwaited for.
+    multiprocessing.util.Finalize(None, guard.stop_reader, exitpriority=10)
     try:
         prepare_stages()
         guard.start_reader()
