@@ -176,7 +176,7 @@ def ingest_reports(
     ``doc_timeout`` (seconds), ``max_mb``, ``max_pages``, ``max_memory_mb`` and ``max_unzipped_mb`` bound the
     reading of one file (``None``: no limit);
     ``wait`` waits for a run already writing to ``out_dir`` instead of failing at once; ``workers`` (default: one
-    per core, at most 4) are the processes reading and extracting side by side; ``batch_size`` (default: from the
+    per idle core, at most 4) are the processes reading and extracting side by side; ``batch_size`` (default: from the
     number of documents and workers, ``batch_size_for``) the documents per task.
     """
     logger = get_run_logger()
@@ -319,7 +319,7 @@ def run_ingestion(
 ) -> RunReport:
     """Run the flow in this process; ``options`` are the flow's other parameters (task_runner, doc_timeout, wait…).
 
-    Unlike the flow, one worker unless told (``None``: one per core, at most 4). Several workers are started
+    Unlike the flow, one worker unless told (``None``: one per idle core, at most 4). Several workers are started
     before the flow, so they load their models while Prefect starts.
     """
     workers = workers or default_workers()
