@@ -9,8 +9,8 @@ The sample corpus's PDFs are copied (``corpus.write_copy``: new bytes, same text
 2. the old reader: ``partition_pdf(path, source="pdfplumber")``;
 3. the new reader: ``partition_pdf(path)`` (pdfium), and the pipeline's read stage around it (its reader process);
 4. ``workreview run FOLDER --out OUT`` end to end (Prefect's start included, with a ``PREFECT_HOME`` whose database
-   exists, as on every run after the first), then the same command again with nothing changed; then once more
-   into a new output folder with ``--workers 1``, like for like with the one process of ``extract_text``.
+   exists, as on every run after the first), then the same command again with nothing changed; then into new
+   output folders with ``--workers 1`` (like for like with the one process of ``extract_text``) and ``--workers 2``.
 
 Then the sample corpus itself: a first ``workreview run`` and an unchanged re-run. The tables go between the
 ``pdf-results`` markers of ``benchmarks/README.md``; raw JSON to ``benchmarks/results/``.
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -95,9 +96,11 @@ def main() -> None:
         out = bench.output("pdfs")
         results["cli"] = bench.measure("cli", "cli-pdfs", corpus=folder, out=out)
         results["cli_rerun"] = bench.measure("cli", "cli-pdfs-rerun", corpus=folder, out=out)
-        results["cli_one_worker"] = bench.measure(
-            "cli", "cli-pdfs-1-worker", corpus=folder, out=bench.output("one-worker"), workers=1
-        )
+        for workers in (1, 2):
+            results[f"cli_{workers}_workers"] = bench.measure(
+                "cli", f"cli-pdfs-{workers}-workers", corpus=folder, out=bench.output(f"{workers}-workers"),
+                workers=workers,
+            )
         sample = work / "sample"
         corpus.replicate(SAMPLE, sample, 1)
         out = bench.output("sample")
@@ -158,12 +161,17 @@ def render(results: dict) -> str:
         row("old reader", results["old_reader"], "`partition_pdf(source=\"pdfplumber\")`: words, tables, layout"),
         row("new reader", results["new_reader"], "`partition_pdf()` on pdfium: the same layout steps"),
         row("new read stage", results["read_stage"], "the pipeline's read stage: the new reader in its reader process"),
-        row("`workreview run`", results["cli"], "end to end: Python and Prefect start-up, every stage, exports"),
+        row(
+            "`workreview run`",
+            results["cli"],
+            "end to end: Python and Prefect start-up, every stage, exports"
+            + _workers_used(results["cli"], " (default: {} worker(s), one per idle core)"),
+        ),
         row("`workreview run` again", results["cli_rerun"], "nothing changed"),
         *(
-            [row("`workreview run --workers 1`", results["cli_one_worker"], "end to end, one worker process")]
-            if "cli_one_worker" in results
-            else []
+            row(f"`workreview run --workers {workers}`", results[key], f"end to end, {workers} worker process(es)")
+            for workers in (1, 2)
+            if (key := f"cli_{workers}_workers") in results
         ),
         "",
         f"Sample corpus ({results['sample_documents']} reports): first `workreview run` "
@@ -176,6 +184,12 @@ def render(results: dict) -> str:
         f"{busy_note}.",
     ]
     return "\n".join(lines)
+
+
+def _workers_used(entry: dict, template: str) -> str:
+    """How many workers the command said it used (its last line: ``… with N workers.``)."""
+    found = re.search(r"with (\d+) worker", entry.get("summary", ""))
+    return template.format(found.group(1)) if found else ""
 
 
 def _wall(entry: dict) -> str:
