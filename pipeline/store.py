@@ -1,7 +1,7 @@
 """Stage 5 — store: the national DuckDB database and its Parquet/CSV exports.
 
 Every version of every file is kept (``documents`` is keyed by path and content hash); the *current*
-dataset is the newest successfully read version of each path. Each document is written in its own
+dataset is the newest successfully read version of each path. A batch of documents is written in one
 transaction, so a run that dies midway leaves whole documents or nothing, and a file that fails to read
 never removes what an earlier version of it contributed. A file that leaves the inbox is *withdrawn*: its
 versions stay as history but leave the current dataset, and come back if the file does.
