@@ -11,7 +11,6 @@ import hashlib
 import time
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.document import Block, BlockKind, Document
@@ -26,20 +25,10 @@ from pipeline.nlp import load_pipeline, model_version
 from pipeline.normalize import Attribution, attribute_document
 from pipeline.quantities import Quantity, find_quantities, summarize, target_year
 from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord
+from pipeline.results import DocumentResult, failed_result, skipped_result  # noqa: F401 -- re-exported
 from pipeline.sectors import classify_sector
 from pipeline.segment import Statement, segment
 from pipeline.vocabulary import DocumentStatus, StatementKind
-
-
-@dataclass(slots=True)
-class DocumentResult:
-    document: DocumentRecord
-    statements: list[StatementRecord] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-    """Time spent in each stage, for the benchmark."""
-    words: int = 0
-    quantities: list[QuantityRecord] = field(default_factory=list)
-    """One per quantity in the statements (``pipeline.quantities``), spans in the document's text."""
 
 
 def normalized_text(text: str) -> str:
@@ -258,23 +247,9 @@ def _analyse(
     return DocumentResult(record, records, seconds, words, quantity_records)
 
 
-def skipped_result(source_file: str, reason: str) -> DocumentResult:
-    """An inbox entry recorded without being read: ``pipeline.inbox`` says why (a link out of the folder, a pipe…)."""
-    result = failed_result(source_file, reason)
-    result.document.status = DocumentStatus.SKIPPED
-    return result
-
-
 def process_files(items: list[tuple[str, str]], limits: ReadLimits = ReadLimits()) -> list[DocumentResult]:
     """Process a batch of ``(path, source_file)`` pairs; the unit one flow task runs."""
     return [_process_or_fail(Path(path), source_file, limits) for path, source_file in items]
-
-
-def failed_result(source_file: str, error: str, document_id: str = "") -> DocumentResult:
-    from pipeline.read import detect_format
-
-    fmt = detect_format(Path(source_file))
-    return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=DocumentStatus.FAILED, error=error))
 
 
 def _process_or_fail(path: Path, source_file: str, limits: ReadLimits) -> DocumentResult:

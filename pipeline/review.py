@@ -24,11 +24,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from pipeline.errors import ReviewError, StaleDecision
 from pipeline.quantity_roles import ROLES as QUANTITY_ROLE_NAMES
-from pipeline.vocabulary import REPORTED_KINDS, StatementKind
+from pipeline.vocabulary import REPORTED_KINDS, USER_ROLES, StatementKind
 
 REVIEWS_DATABASE = "reviews.sqlite"
 SECRET_FILE = ".secret"
-ROLES = ("reviewer", "analyst", "admin")
+ROLES = USER_ROLES
 DECIDING_ROLES = ("reviewer", "admin")
 EDITABLE_FIELDS = ("kind", "sector", "province_code", "province", "text")
 QUANTITY_ROLES = "quantity_roles"
