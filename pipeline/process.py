@@ -40,6 +40,8 @@ class DocumentResult:
     words: int = 0
     quantities: list[QuantityRecord] = field(default_factory=list)
     """One per quantity in the statements (``pipeline.quantities``), spans in the document's text."""
+    text: str = ""
+    """The document's text, which the statements' spans index (kept for reviewers' boundary changes)."""
 
 
 def normalized_text(text: str) -> str:
@@ -255,7 +257,7 @@ def _analyse(
             )
             for q in found
         )
-    return DocumentResult(record, records, seconds, words, quantity_records)
+    return DocumentResult(record, records, seconds, words, quantity_records, document.text)
 
 
 def skipped_result(source_file: str, reason: str) -> DocumentResult:

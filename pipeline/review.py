@@ -514,7 +514,8 @@ def quantity_roles_frame(out_dir: Path) -> pd.DataFrame:
 
 def apply_reviews(con: duckdb.DuckDBPyConnection, out_dir: Path) -> str:
     """Create the temporary views of the current statements with the decisions applied, and return the name of the
-    one that holds them all (``all_reviewed_statements``).
+    one that holds them all (``all_reviewed_statements``). They build on ``edited_statements``, the statements as
+    reviewers shaped their boundaries, which ``pipeline.boundaries.edit_statements`` creates first.
 
     A reviewed statement takes the reviewer's kind, text, sector and province and carries ``review_status``
     and ``reviewed_by``; everything else is ``unreviewed``. ``reviewed_statements`` holds the achievements,
@@ -529,8 +530,10 @@ def apply_reviews(con: duckdb.DuckDBPyConnection, out_dir: Path) -> str:
     )
     con.execute(
         "CREATE OR REPLACE TEMP VIEW all_reviewed_statements AS "
-        f"SELECT s.* REPLACE ({overridden}), coalesce(r.review_status, 'unreviewed') AS review_status, r.reviewed_by "
-        "FROM current_statements s LEFT JOIN review_decisions r USING (statement_id)"
+        f"SELECT s.* EXCLUDE (edited_by) REPLACE ({overridden}), "
+        "coalesce(r.review_status, CASE WHEN s.edited_by IS NULL THEN 'unreviewed' ELSE 'corrected' END) "
+        "AS review_status, coalesce(r.reviewed_by, s.edited_by) AS reviewed_by "
+        "FROM edited_statements s LEFT JOIN review_decisions r USING (statement_id)"
     )
     reported = ", ".join(f"'{kind}'" for kind in REPORTED_KINDS)
     con.execute(
@@ -561,7 +564,7 @@ def orphaned_decisions(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[De
     if not decisions:
         return []
     con.register("decided_ids", pd.DataFrame({"statement_id": list(decisions)}, dtype="string"))
-    query = "SELECT statement_id FROM decided_ids JOIN current_statements USING (statement_id)"
+    query = "SELECT statement_id FROM decided_ids JOIN edited_statements USING (statement_id)"
     present = {statement_id for (statement_id,) in con.execute(query).fetchall()}
     con.unregister("decided_ids")
     orphaned = [decision for statement_id, decision in decisions.items() if statement_id not in present]
