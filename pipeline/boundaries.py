@@ -27,6 +27,7 @@ from pipeline.process import statement_id as pipeline_statement_id
 from pipeline.quantities import find_quantities, summarize, target_year
 from pipeline.records import QuantityRecord, as_row
 from pipeline.review import REVIEWS_DATABASE, User, _transaction, connect, now
+from pipeline.segment import Statement
 from pipeline.vocabulary import StatementKind
 
 ACTIONS = ("split", "merged", "added", "adjusted")
@@ -273,8 +274,11 @@ def _locate(action: Action, text: str) -> Action | None:
     return action.shifted(min(found, key=lambda candidate: abs(candidate - start)) - start)
 
 
+def _made(action: Action, origin: str, start: int, end: int, kind: str | None) -> Piece:
+    return Piece(start, end, origin, unchanged=False, kind=kind, action_id=action.id, reviewer=action.reviewer)
+
+
 def _apply(text: str, pieces: list[Piece], action: Action) -> list[Piece]:
-    made = {"unchanged": False, "action_id": action.id, "reviewer": action.reviewer}
     if action.action == "added":
         start, end = _trimmed(text, action.new_start, action.new_end)
         _refuse_overlap(pieces, start, end)
@@ -282,7 +286,7 @@ def _apply(text: str, pieces: list[Piece], action: Action) -> list[Piece]:
         nearest = before[-1] if before else (pieces[0] if pieces else None)
         if nearest is None:
             raise ReviewError("the document has no statement to take the section and page from")
-        return sorted(pieces + [Piece(start, end, nearest.origin, kind=action.kind, **made)], key=_order)
+        return sorted(pieces + [_made(action, nearest.origin, start, end, action.kind)], key=_order)
     index = _find(pieces, action.target_start, None if action.action == "merged" else action.target_end)
     piece = pieces[index]
     if action.action == "split":
@@ -290,17 +294,17 @@ def _apply(text: str, pieces: list[Piece], action: Action) -> list[Piece]:
         if at is None or not piece.start < at < piece.end:
             raise ReviewError("the split point must lie inside the statement")
         first, second = _trimmed(text, piece.start, at), _trimmed(text, at, piece.end)
-        parts = [replace(piece, start=a, end=b, **made) for a, b in (first, second)]
+        parts = [_made(action, piece.origin, a, b, piece.kind) for a, b in (first, second)]
         return pieces[:index] + parts + pieces[index + 1 :]
     if action.action == "merged":
         if index + 1 >= len(pieces) or pieces[index + 1].end != action.target_end:
             raise ReviewError("the statement it was merged with is no longer the next one")
-        merged = replace(piece, end=pieces[index + 1].end, **made)
+        merged = _made(action, piece.origin, piece.start, pieces[index + 1].end, piece.kind)
         return pieces[:index] + [merged] + pieces[index + 2 :]
     start, end = _trimmed(text, action.new_start, action.new_end)
     others = pieces[:index] + pieces[index + 1 :]
     _refuse_overlap(others, start, end)
-    return sorted(others + [replace(piece, start=start, end=end, **made)], key=_order)
+    return sorted(others + [_made(action, piece.origin, start, end, piece.kind)], key=_order)
 
 
 def _order(piece: Piece) -> tuple[int, int]:
@@ -331,6 +335,35 @@ def _refuse_overlap(pieces: list[Piece], start: int, end: int) -> None:
     for piece in pieces:
         if piece.start < end and start < piece.end:
             raise ReviewError("the span overlaps another statement: adjust or split that one instead")
+
+
+def reshape(text: str, statements: list[Statement], file_actions: list[Action]) -> list[tuple[Statement, str | None]]:
+    """A document's segmented statements as reviewers shaped them (orphaned actions left out), each with the kind a
+    reviewer gave it when adding it: the training examples of ``workreview train --reviews``."""
+    if not file_actions:
+        return [(statement, None) for statement in statements]
+    pieces = [Piece(s.char_start, s.char_end, str(index)) for index, s in enumerate(statements)]
+    shaped = []
+    for piece in replay(text, pieces, file_actions).pieces:
+        origin = statements[int(piece.origin)]
+        if not piece.unchanged:
+            origin = replace(
+                origin,
+                text=text[piece.start : piece.end],
+                char_start=piece.start,
+                char_end=piece.end,
+                position=round(piece.start / max(len(text), 1), 4),
+            )
+        shaped.append((origin, piece.kind))
+    return shaped
+
+
+def training_edits(out_dir: Path) -> dict[str, list[Action]]:
+    """The boundary actions in force, by file name (the name the gold uses for a document)."""
+    edits: dict[str, list[Action]] = {}
+    for action in actions(out_dir):
+        edits.setdefault(Path(action.source_file).name, []).append(action)
+    return edits
 
 
 # --- the dataset side -------------------------------------------------------------------------------------------
@@ -471,7 +504,9 @@ def _edit_document(
     rows = {
         row["statement_id"]: row
         for row in _dicts(
-            con, "SELECT * FROM current_statements WHERE document_id = ? AND source_file = ?", [document_id, source_file]
+            con,
+            "SELECT * FROM current_statements WHERE document_id = ? AND source_file = ?",
+            [document_id, source_file],
         )
     }
     pieces = [Piece(row["char_start"], row["char_end"], sid) for sid, row in rows.items()]

@@ -248,5 +248,6 @@ def _statement_quantities_view(con: duckdb.DuckDBPyConnection) -> str:
     override = ROLE_OVERRIDE.format(statement="s") if "role" in columns else ""
     return (
         f"CREATE OR REPLACE TEMP VIEW statement_quantities AS SELECT {', '.join(own + context)} "
-        f"FROM edited_quantities q JOIN all_reviewed_statements s USING (document_id, source_file, statement_id) {override}"
+        "FROM edited_quantities q JOIN all_reviewed_statements s USING (document_id, source_file, statement_id) "
+        f"{override}"
     )

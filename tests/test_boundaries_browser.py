@@ -105,7 +105,8 @@ def test_split_merge_and_add_by_selecting_text_survive_a_rerun(tmp_path, screens
                 page.click("#merge button")
             assert "Merged" in page.inner_text(".flash")
             merged = page.text_content("#current-statement")
-            assert merged.startswith(FIRST) and merged.endswith(SECOND) and not merged[len(FIRST) : -len(SECOND)].strip()
+            assert merged.startswith(FIRST) and merged.endswith(SECOND)
+            assert not merged[len(FIRST) : -len(SECOND)].strip(), "only the space between them is added"
             page.screenshot(path=str(screenshots / "3-item-after-merge.png"), full_page=True)
 
             # Add a missed statement: first shorten the statement that swallowed it, then select it on the text.

@@ -37,9 +37,10 @@ def boundary_context(con: duckdb.DuckDBPyConnection, item: dict) -> dict:
         "SELECT max(char_end) FILTER (WHERE char_end <= ?), min(char_start) FILTER (WHERE char_start >= ?) "
         "FROM edited_statements WHERE document_id = ? AND source_file = ? AND statement_id <> ?",
         [start, end, item["document_id"], item["source_file"], item["statement_id"]],
-    ).fetchone()
-    low = max(neighbours[0] or 0, start - REACH)
-    high = min(neighbours[1] if neighbours[1] is not None else len(text), end + REACH)
+    ).fetchone() or (None, None)
+    previous_end, next_start = neighbours
+    low = max(previous_end or 0, start - REACH)
+    high = min(len(text) if next_start is None else next_start, end + REACH)
     words = [(match.start(), match.end(), match.group()) for match in WORD.finditer(text, low, high)]
     inside = [word for word in words if start <= word[0] and word[1] <= end]
     return {

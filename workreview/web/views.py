@@ -33,8 +33,8 @@ from pipeline.review import (
 from pipeline.sectors import SECTORS
 from pipeline.vocabulary import StatementKind
 from workreview.web import queue as q
-from workreview.web.boundary_pages import boundary_context
 from workreview.web.auth import require_csrf, require_role, require_user
+from workreview.web.boundary_pages import boundary_context
 from workreview.web.page_images import PageImage, box_percentages, page_image
 from workreview.web.rendering import render
 
