@@ -207,6 +207,7 @@ def _record(
     """Check the action against the document as reviewers have shaped it so far, then store it."""
     if not reviewer.can_decide:
         raise ReviewError(f"{reviewer.name} is an {reviewer.role} and cannot change statements")
+    target, new = _offsets(target), _offsets(new)  # numpy integers would be stored by SQLite as bytes
     text = document_text(con, statement["document_id"])
     if text is None:
         raise ReviewError("this document's text was stored by an older version: re-run the pipeline to edit it")
@@ -239,6 +240,11 @@ def _record(
         if recorded.id in done.orphaned:  # rolled back: nothing is stored
             raise ReviewError(done.orphaned[recorded.id])
     return recorded
+
+
+def _offsets(span: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+    first, second = span
+    return (None if first is None else int(first)), (None if second is None else int(second))
 
 
 # --- replaying ----------------------------------------------------------------------------------------------------
