@@ -558,13 +558,19 @@ quantity's role is then ``coalesce(r.role, q.role)``."""
 def orphaned_decisions(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Decision]:
     """Decisions in force whose statement is no longer in the current dataset (its text changed or went away).
 
+    A statement a reviewer split or merged is not orphaned: its report still has it. The connection needs
+    ``edited_statements`` (``pipeline.boundaries.edit_statements``) for the statements reviewers made.
+
     They are kept, never deleted: the text may come back, and the audit trail must stay whole.
     """
     decisions = _decisions_if_any(out_dir)
     if not decisions:
         return []
     con.register("decided_ids", pd.DataFrame({"statement_id": list(decisions)}, dtype="string"))
-    query = "SELECT statement_id FROM decided_ids JOIN edited_statements USING (statement_id)"
+    query = (
+        "SELECT statement_id FROM decided_ids WHERE statement_id IN "
+        "(SELECT statement_id FROM current_statements UNION ALL SELECT statement_id FROM edited_statements)"
+    )
     present = {statement_id for (statement_id,) in con.execute(query).fetchall()}
     con.unregister("decided_ids")
     orphaned = [decision for statement_id, decision in decisions.items() if statement_id not in present]
