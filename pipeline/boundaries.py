@@ -74,6 +74,18 @@ class Action:
     undone_by: str | None
     undone_at: str | None
 
+    @property
+    def result_text(self) -> str:
+        """What the action made, as text: a split's second part, a moved or added statement, the merged one."""
+        start, end = self.new_start, self.new_end
+        if self.action == "split":
+            end = self.target_end
+        elif self.action == "merged":
+            start, end = self.target_start, self.target_end
+        if start is None or end is None:
+            return ""
+        return self.reference_text[start - self.reference_start : end - self.reference_start]
+
     def shifted(self, delta: int) -> Action:
         """The same action on text that moved by ``delta`` characters."""
 

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from review_fixtures import build_dataset
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from review_fixtures import build_dataset, csrf_of
 
 from pipeline import boundaries, review, store
 from pipeline.dataset import load_dataset
 from pipeline.review import ReviewError, User
 from pipeline.train import labelled_statements
+from workreview.web.app import create_app
 
 RITA = User("rita", "reviewer")
 ANNA = User("anna", "analyst")
@@ -125,6 +128,8 @@ def test_each_change_is_audited_with_who_and_when(out: Path):
     assert [row[0] for row in rows] == ["split", "merged", "adjusted", "added"]
     assert {row[1] for row in rows} == {"rita"} and all(row[2] for row in rows)
     assert rows[0][4] == SPLIT and rows[3][3:] == ("challenge", MISSED)
+    made = [action.result_text for action in boundaries.actions(out)]
+    assert made == ["and the fisheries office freed 3 fishing lots.", f"{FIRST} {SECOND}", SWALLOWED[:33], MISSED]
 
 
 def test_impossible_changes_are_refused_and_store_nothing(out: Path):
@@ -233,3 +238,40 @@ def test_training_examples_follow_the_reviewers_boundaries(out: Path, tmp_path: 
     assert labels["The province rebuilt 14 km of dyke"] == "achievement", "a part is labelled by the gold"
     assert labels[MISSED] == "challenge", "an added statement carries the reviewer's kind"
     assert labels["and the fisheries office freed 3 fishing lots."] == "other"
+
+
+def test_the_app_guards_boundary_changes_and_undoes_them_from_the_list(out: Path, monkeypatch):
+    monkeypatch.setattr(review, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    review.save_user(out, "rita", "reviewer", "rita-password")
+    review.save_user(out, "ana", "analyst", "ana-password")
+    row = edited(out).loc[SPLIT]
+    at = str(row["char_start"] + SPLIT.index("and the"))
+
+    def signed_in(name: str) -> tuple[TestClient, str]:
+        client = TestClient(create_app(out))
+        token = csrf_of(client.get("/login").text)
+        client.post("/login", data={"name": name, "password": f"{name}-password", "csrf_token": token})
+        return client, csrf_of(client.get(f"/item/{row['statement_id']}").text)
+
+    analyst, token = signed_in("ana")
+    assert 'id="split"' not in analyst.get(f"/item/{row['statement_id']}").text
+    refused = analyst.post(f"/item/{row['statement_id']}/split", data={"at": at, "csrf_token": token})
+    assert refused.status_code == 403
+    rita, token = signed_in("rita")
+    forged = rita.post(f"/item/{row['statement_id']}/split", data={"at": at, "csrf_token": "forged"})
+    assert forged.status_code == 403 and boundaries.actions(out) == []
+
+    page = rita.get(f"/item/{row['statement_id']}").text
+    assert f'<option value="{at}">' in page, "the split points are the statement's word starts"
+    done = rita.post(f"/item/{row['statement_id']}/split", data={"at": at, "csrf_token": token})
+    assert "Split the statement in two" in done.text and SPLIT not in edited(out).index
+    outside = rita.post(f"/item/{row['statement_id']}/split", data={"at": at, "csrf_token": token})
+    assert "Nothing was changed" in outside.text, "the statement is gone: the error is shown, nothing stored"
+    assert len(boundaries.actions(out)) == 1
+
+    listed = rita.get("/boundaries").text
+    assert "second part: and the fisheries office freed 3 fishing lots." in listed and "applied" in listed
+    (action,) = boundaries.actions(out)
+    undone = rita.post(f"/boundaries/{action.id}/undo", data={"csrf_token": token})
+    assert f"Undid change {action.id}" in undone.text and "undone by rita" in undone.text
+    assert SPLIT in edited(out).index

@@ -73,7 +73,8 @@ def _act(request: Request, statement_id: str, view: str, change) -> Response:
             action = change(con)
         except ReviewError as error:
             request.session["flash"] = f"Nothing was changed: {error}"
-            return RedirectResponse(_back(statement_id, view), status_code=303)
+            gone = q.statement(con, statement_id) is None  # e.g. split a moment ago in another tab
+            return RedirectResponse("/boundaries" if gone else _back(statement_id, view), status_code=303)
         boundaries.edit_statements(con, out_dir)
         made = _statement_at(con, action)
     request.session["flash"] = f"{_describe(action)} Undo it from the boundary changes list."
