@@ -494,6 +494,13 @@ def edit_statements(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Outco
             con.register("boundary_frame", frame)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM boundary_frame")
             con.unregister("boundary_frame")
+    if not removed and not new_statements:  # nothing reshaped: the plain views keep every query as fast as before
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW edited_statements AS "
+            "SELECT *, NULL::VARCHAR AS edited_by FROM current_statements"
+        )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW edited_quantities AS SELECT * FROM {quantities_base}")
+        return outcomes
     con.execute(
         "CREATE OR REPLACE TEMP VIEW edited_statements AS "
         "SELECT s.*, NULL::VARCHAR AS edited_by FROM current_statements s "
