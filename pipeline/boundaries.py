@@ -30,7 +30,6 @@ from pipeline.review import REVIEWS_DATABASE, User, _transaction, connect, now
 from pipeline.segment import Statement
 from pipeline.vocabulary import StatementKind
 
-ACTIONS = ("split", "merged", "added", "adjusted")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boundary_actions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -245,10 +244,10 @@ def _record(
                 now(),
             ],
         )
-        recorded = Action(**dict(sqlite.execute("SELECT * FROM boundary_actions WHERE id = ?", [cursor.lastrowid])
-                                 .fetchone()))
-        done = replay(text, _pieces(con, statement["document_id"], statement["source_file"]),
-                      _actions(sqlite, statement["source_file"], include_undone=False))
+        row = sqlite.execute("SELECT * FROM boundary_actions WHERE id = ?", [cursor.lastrowid]).fetchone()
+        recorded = Action(**dict(row))
+        pieces = _pieces(con, statement["document_id"], statement["source_file"])
+        done = replay(text, pieces, _actions(sqlite, statement["source_file"], include_undone=False))
         if recorded.id in done.orphaned:  # rolled back: nothing is stored
             raise ReviewError(done.orphaned[recorded.id])
     return recorded
@@ -437,8 +436,10 @@ def _dicts(con: duckdb.DuckDBPyConnection, query: str, parameters: list) -> list
 
 
 def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    query = "SELECT count(*) FROM duckdb_views() WHERE view_name = ? UNION ALL SELECT count(*) FROM duckdb_tables() " \
-            "WHERE table_name = ?"
+    query = (
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = ? "
+        "UNION ALL SELECT count(*) FROM duckdb_tables() WHERE table_name = ?"
+    )
     return any(count for (count,) in con.execute(query, [name, name]).fetchall())
 
 
@@ -476,6 +477,13 @@ def edit_statements(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Outco
         removed += [{"document_id": document_id, "statement_id": sid} for sid in rows if sid not in kept]
         new_statements += statements
         new_quantities += quantities
+    if not removed and not new_statements:  # nothing reshaped: the plain views keep every query as fast as before
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW edited_statements AS "
+            "SELECT *, NULL::VARCHAR AS edited_by FROM current_statements"
+        )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW edited_quantities AS SELECT * FROM {quantities_base}")
+        return outcomes
     con.execute(
         "CREATE OR REPLACE TEMP TABLE boundary_removed AS SELECT document_id, statement_id FROM current_statements "
         "LIMIT 0"
@@ -494,13 +502,6 @@ def edit_statements(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Outco
             con.register("boundary_frame", frame)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM boundary_frame")
             con.unregister("boundary_frame")
-    if not removed and not new_statements:  # nothing reshaped: the plain views keep every query as fast as before
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW edited_statements AS "
-            "SELECT *, NULL::VARCHAR AS edited_by FROM current_statements"
-        )
-        con.execute(f"CREATE OR REPLACE TEMP VIEW edited_quantities AS SELECT * FROM {quantities_base}")
-        return outcomes
     con.execute(
         "CREATE OR REPLACE TEMP VIEW edited_statements AS "
         "SELECT s.*, NULL::VARCHAR AS edited_by FROM current_statements s "
