@@ -26,7 +26,7 @@ from pipeline.khmer import language_of
 from pipeline.process import statement_id as pipeline_statement_id
 from pipeline.quantities import find_quantities, summarize, target_year
 from pipeline.records import QuantityRecord, as_row
-from pipeline.review import REVIEWS_DATABASE, User, _transaction, connect, now
+from pipeline.review import REVIEWS_DATABASE, User, _transaction, connect, latest_decisions, now
 from pipeline.segment import Statement
 from pipeline.vocabulary import StatementKind
 
@@ -457,6 +457,8 @@ def edit_statements(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Outco
     ``edited_by``) and ``edited_quantities``; returns each action in force with whether it applied."""
     quantities_base = "current_quantities" if _exists(con, "current_quantities") else "quantities"
     in_force = actions(out_dir)
+    decisions = latest_decisions(out_dir) if in_force else {}
+    decided_kinds = {statement_id: decision.new_values["kind"] for statement_id, decision in decisions.items()}
     by_file: dict[str, list[Action]] = {}
     for action in in_force:
         by_file.setdefault(action.source_file, []).append(action)
@@ -472,7 +474,8 @@ def edit_statements(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Outco
             continue
         replayed, document_id, rows = result
         outcomes += [Outcome(action, replayed.orphaned.get(action.id)) for action in file_actions]
-        statements, quantities = _edited_rows(replayed.pieces, rows, _document_of(con, document_id, source_file))
+        document = _document_of(con, document_id, source_file)
+        statements, quantities = _edited_rows(replayed.pieces, rows, document, decided_kinds)
         kept = {piece.origin for piece in replayed.pieces if piece.unchanged}
         removed += [{"document_id": document_id, "statement_id": sid} for sid in rows if sid not in kept]
         new_statements += statements
@@ -547,9 +550,12 @@ def _document_of(con: duckdb.DuckDBPyConnection, document_id: str, source_file: 
     return {"text": text, "language": language}
 
 
-def _edited_rows(pieces: list[Piece], rows: dict[str, dict], document: dict) -> tuple[list[dict], list[dict]]:
+def _edited_rows(
+    pieces: list[Piece], rows: dict[str, dict], document: dict, decided_kinds: dict[str, str]
+) -> tuple[list[dict], list[dict]]:
     """Rows of ``statements`` and ``quantities`` for the pieces reviewers made; each takes its context (province,
-    section, page…) from the pipeline's statement it came from, its text and quantities from its own span."""
+    section, page…) from the pipeline's statement it came from, its text and quantities from its own span, and its
+    kind from the reviewer who added it, else from the decision on the statement it came from, else from that."""
     taken = {sid for sid in rows if any(piece.unchanged and piece.origin == sid for piece in pieces)}
     occurrences: dict[str, int] = {}
     statements, quantities = [], []
@@ -558,7 +564,7 @@ def _edited_rows(pieces: list[Piece], rows: dict[str, dict], document: dict) -> 
             continue
         origin = rows[piece.origin]
         text = document["text"][piece.start : piece.end]
-        kind = piece.kind or origin["kind"]
+        kind = piece.kind or decided_kinds.get(piece.origin) or origin["kind"]
         sid = _new_id(origin["source_file"], text, taken, occurrences)
         taken.add(sid)
         found = find_quantities(text, kind)

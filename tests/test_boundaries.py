@@ -222,6 +222,16 @@ def test_a_decision_on_a_reshaped_statement_applies_to_it(out: Path):
     assert data.loc[MISSED, ["kind", "review_status"]].tolist() == ["achievement", "corrected"]
 
 
+def test_the_parts_of_a_statement_take_the_kind_a_reviewer_decided_for_it(out: Path):
+    row = edited(out).loc[[SPLIT]].reset_index().iloc[0].to_dict()
+    values = {name: row[name] for name in review.EDITABLE_FIELDS} | {"kind": "goal"}
+    review.decide(out, reviewer=RITA, statement=row, new_values=values, base_version=0)
+    split_at(out, SPLIT, "and the fisheries")
+    after = edited(out)
+    assert after.loc["The province rebuilt 14 km of dyke", "kind"] == "goal"
+    assert after.loc["and the fisheries office freed 3 fishing lots.", "kind"] == "goal"
+
+
 def test_training_examples_follow_the_reviewers_boundaries(out: Path, tmp_path: Path):
     make_all_changes(out)
     gold_dir = tmp_path / "gold"
