@@ -124,8 +124,13 @@ def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 
 def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[str, str | None]]:
-    """``(source_file, document_id) -> (status, model_version)`` of everything already stored."""
-    rows = con.execute("SELECT source_file, document_id, status, model_version FROM documents").fetchall()
+    """``(source_file, document_id) -> (status, model_version)`` of everything already stored; a document read before
+    texts were kept (``document_texts``) has no model version, so that the next run reads it again."""
+    rows = con.execute(
+        "SELECT d.source_file, d.document_id, d.status, "
+        "CASE WHEN d.status = 'ok' AND t.document_id IS NULL THEN NULL ELSE d.model_version END "
+        "FROM documents d LEFT JOIN document_texts t USING (document_id)"
+    ).fetchall()
     return {(source, doc_id): (status, version) for source, doc_id, status, version in rows}
 
 

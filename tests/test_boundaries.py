@@ -285,3 +285,18 @@ def test_the_app_guards_boundary_changes_and_undoes_them_from_the_list(out: Path
     undone = rita.post(f"/boundaries/{action.id}/undo", data={"csrf_token": token})
     assert f"Undid change {action.id}" in undone.text and "undone by rita" in undone.text
     assert SPLIT in edited(out).index
+
+
+def test_a_report_stored_before_texts_were_kept_is_read_again_and_cannot_be_reshaped_until_then(out: Path):
+    row = edited(out).loc[SPLIT]
+    con = store.connect(out)
+    try:
+        assert {version for _, version in store.stored_versions(con).values()} != {None}
+        con.execute("DELETE FROM document_texts")
+        assert {version for _, version in store.stored_versions(con).values()} == {None}, "the next run reads it"
+    finally:
+        con.close()
+    with pytest.raises(ReviewError, match="re-run"):
+        split_at(out, SPLIT, "and the fisheries")
+    assert "and the fisheries office freed 3 fishing lots." not in edited(out).index
+    assert row["statement_id"] == edited(out).loc[SPLIT, "statement_id"]
