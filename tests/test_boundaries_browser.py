@@ -151,12 +151,7 @@ def test_split_merge_and_add_by_selecting_text_survive_a_rerun(tmp_path, screens
     build_dataset(reports, out)  # the re-run: the same file read again
     after = exported(out)
     texts = set(after["text"])
-    changed = {
-        SPLIT,
-        FIRST,
-        SECOND,
-        missed_in,
-    }
+    changed = {SPLIT, FIRST, SECOND, missed_in}
     made = {
         "The province paved 18 km of commune roads",
         "and the district offices trained 240 teachers.",
@@ -168,3 +163,30 @@ def test_split_merge_and_add_by_selecting_text_survive_a_rerun(tmp_path, screens
     edited = after[after["text"].isin(made)]
     assert set(edited["review_status"]) == {"corrected"} and set(edited["reviewed_by"]) == {"rita"}
     assert after.loc[after["text"] == MISSED, "kind"].item() == "challenge"
+
+    # The report changes: the merged sentences are rewritten, so the merge is orphaned, shown, and not applied.
+    (reports / "takeo_2021.txt").write_text(REPORT.replace("two maternity", "three maternity"), encoding="utf-8")
+    build_dataset(reports, out)
+    with served_app(out, "rita", "reviewer", "rita-password") as base:
+        with playwright_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/login")
+            page.fill("input[name=name]", "rita")
+            page.fill("input[name=password]", "rita-password")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            page.goto(f"{base}/boundaries")
+            assert page.inner_text("#orphaned-count") == "1"
+            assert "orphaned" in page.inner_text("#change-2 td.state")
+            assert page.inner_text("#change-1 td.state") == "applied"
+            page.screenshot(path=str(screenshots / "6-boundary-changes-after-a-changed-report.png"), full_page=True)
+            page.focus("#change-1 button")  # undo the split, with the keyboard
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert "Undid change 1" in page.inner_text(".flash")
+            assert page.inner_text("#change-1 td.state").startswith("undone by rita")
+            page.screenshot(path=str(screenshots / "7-boundary-change-undone.png"), full_page=True)
+            chromium.close()
+    texts = set(exported(out)["text"])
+    assert SPLIT in texts and "Health centres opened three maternity wards." in texts and MISSED in texts
