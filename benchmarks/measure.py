@@ -158,11 +158,13 @@ def measure_reader(corpus: Path, source: str, guarded: bool) -> dict:
     return {"pdfs": len(files), "pages": pages, "words": words, "wall": clock.wall, "cpu": clock.cpu}
 
 
-def measure_cli(corpus: Path, out: Path) -> dict:
-    """``workreview run CORPUS --out OUT`` as a user types it: Python's start-up, Prefect's, every stage, exports."""
+def measure_cli(corpus: Path, out: Path, workers: int | None = None) -> dict:
+    """``workreview run CORPUS --out OUT`` as a user types it: Python's start-up, Prefect's, every stage, exports;
+    with ``--workers N`` if given (else the command's default: one worker per core, at most 4)."""
     import subprocess
 
     command = [str(Path(sys.executable).with_name("workreview")), "run", str(corpus), "--out", str(out)]
+    command += ["--workers", str(workers)] if workers else []
     with Stopwatch() as clock:
         finished = subprocess.run(command, capture_output=True, text=True)
     if finished.returncode != 0:
@@ -229,7 +231,7 @@ def main() -> None:
     )
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, help="flow: worker processes (default 1); cli: --workers if given")
     parser.add_argument("--source", choices=["pdfium", "pdfplumber"], default="pdfium")
     parser.add_argument("--guarded", type=int, default=0, help="1: read as the pipeline does, in its reader process")
     parser.add_argument("--result", type=Path, required=True)
@@ -243,11 +245,11 @@ def main() -> None:
     elif args.kind == "reader":
         result = measure_reader(args.corpus, args.source, bool(args.guarded))
     elif args.kind == "cli":
-        result = measure_cli(args.corpus, args.out)
+        result = measure_cli(args.corpus, args.out, args.workers)
     elif args.kind == "prefect-startup":
         result = measure_prefect_startup()
     else:
-        result = measure_flow(args.corpus, args.out, args.workers)
+        result = measure_flow(args.corpus, args.out, args.workers or 1)
     args.result.write_text(json.dumps(result, indent=2))
 
 

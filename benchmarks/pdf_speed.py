@@ -9,7 +9,8 @@ The sample corpus's PDFs are copied (``corpus.write_copy``: new bytes, same text
 2. the old reader: ``partition_pdf(path, source="pdfplumber")``;
 3. the new reader: ``partition_pdf(path)`` (pdfium), and the pipeline's read stage around it (its reader process);
 4. ``workreview run FOLDER --out OUT`` end to end (Prefect's start included, with a ``PREFECT_HOME`` whose database
-   exists, as on every run after the first), then the same command again with nothing changed.
+   exists, as on every run after the first), then the same command again with nothing changed; then into new
+   output folders with ``--workers 1`` (like for like with the one process of ``extract_text``) and ``--workers 2``.
 
 Then the sample corpus itself: a first ``workreview run`` and an unchanged re-run. The tables go between the
 ``pdf-results`` markers of ``benchmarks/README.md``; raw JSON to ``benchmarks/results/``.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -94,6 +96,11 @@ def main() -> None:
         out = bench.output("pdfs")
         results["cli"] = bench.measure("cli", "cli-pdfs", corpus=folder, out=out)
         results["cli_rerun"] = bench.measure("cli", "cli-pdfs-rerun", corpus=folder, out=out)
+        for workers in (1, 2):
+            results[f"cli_{workers}_workers"] = bench.measure(
+                "cli", f"cli-pdfs-{workers}-workers", corpus=folder, out=bench.output(f"{workers}-workers"),
+                workers=workers,
+            )
         sample = work / "sample"
         corpus.replicate(SAMPLE, sample, 1)
         out = bench.output("sample")
@@ -117,12 +124,29 @@ def render(results: dict) -> str:
 
     def row(name: str, entry: dict, what: str) -> str:
         if "error" in entry:
-            return f"| {name} | failed: {entry['error']} | | | | | |"
+            return f"| {name} | failed: {entry['error']} | | | | | | |"
         wall, cpu = entry["wall"], entry["cpu"]
         by_wall = base["wall"] / wall if "wall" in base else float("nan")
         by_cpu = base["cpu"] / cpu if "cpu" in base else float("nan")
-        return f"| {name} | {what} | {wall:.1f} | {cpu:.1f} | {pages / wall:.0f} | {by_wall:.1f}× | {by_cpu:.1f}× |"
+        load = entry.get("process", {}).get("load_average_before")
+        load_text = "" if load is None else f"{load:.1f}"
+        return (
+            f"| {name} | {what} | {wall:.1f} | {cpu:.1f} | {pages / wall:.0f} | {by_wall:.1f}× | {by_cpu:.1f}× "
+            f"| {load_text} |"
+        )
 
+    cores = results["machine"]["cores"]
+    loads = [
+        entry["process"]["load_average_before"]
+        for entry in results.values()
+        if isinstance(entry, dict) and "load_average_before" in entry.get("process", {})
+    ]
+    busy_note = (
+        f": the machine was busy with other work (load up to {max(loads):.1f}), so wall times are longer than on an "
+        "idle machine and CPU times are the steadier comparison"
+        if loads and max(loads) > cores * 0.75
+        else ""
+    )
     packages = ", ".join(f"{name} {version}" for name, version in results["machine"]["packages"].items())
     lines = [
         f"Measured {results['started']} – {results['finished']} with `{results['command']}` on "
@@ -131,23 +155,41 @@ def render(results: dict) -> str:
         "",
         f"{results['pdfs']} PDFs, {pages} pages (the sample's PDFs copied), the same files for every row.",
         "",
-        "| Measurement | What | Wall s | CPU s | Pages/s | × faster than `extract_text`: wall | : CPU |",
-        "|---|---|---|---|---|---|---|",
+        "| Measurement | What | Wall s | CPU s | Pages/s | × faster than `extract_text`: wall | : CPU | Load |",
+        "|---|---|---|---|---|---|---|---|",
         row("pdfplumber `extract_text`", base, "plain text of every page, nothing else"),
         row("old reader", results["old_reader"], "`partition_pdf(source=\"pdfplumber\")`: words, tables, layout"),
         row("new reader", results["new_reader"], "`partition_pdf()` on pdfium: the same layout steps"),
         row("new read stage", results["read_stage"], "the pipeline's read stage: the new reader in its reader process"),
-        row("`workreview run`", results["cli"], "end to end: Python and Prefect start-up, every stage, exports"),
+        row(
+            "`workreview run`",
+            results["cli"],
+            "end to end: Python and Prefect start-up, every stage, exports"
+            + _workers_used(results["cli"], " (default: {} worker(s), one per idle core)"),
+        ),
         row("`workreview run` again", results["cli_rerun"], "nothing changed"),
+        *(
+            row(f"`workreview run --workers {workers}`", results[key], f"end to end, {workers} worker process(es)")
+            for workers in (1, 2)
+            if (key := f"cli_{workers}_workers") in results
+        ),
         "",
         f"Sample corpus ({results['sample_documents']} reports): first `workreview run` "
         f"{_wall(results['sample_cli'])} s, unchanged re-run {_wall(results['sample_cli_rerun'])} s "
         f"({_ratio(results['sample_cli'], results['sample_cli_rerun'])} faster).",
         "",
-        "*CPU s* counts the measured process and its children (the reader process, Prefect's server); CPU below "
-        "wall means the measurement waited for a core other work held.",
+        "*CPU s* counts the measured process and its children (the worker and reader processes, Prefect's server); "
+        "CPU below wall means the measurement waited for a core other work held, above it that several processes "
+        f"worked at once. *Load*: the 1-minute load average when the measurement began, on {cores} cores"
+        f"{busy_note}.",
     ]
     return "\n".join(lines)
+
+
+def _workers_used(entry: dict, template: str) -> str:
+    """How many workers the command said it used (its last line: ``… with N workers.``)."""
+    found = re.search(r"with (\d+) worker", entry.get("summary", ""))
+    return template.format(found.group(1)) if found else ""
 
 
 def _wall(entry: dict) -> str:

@@ -1,15 +1,19 @@
 """The ingestion flow: a thin Prefect wrapper over ``pipeline``.
 
 Documents are processed in batches (one task per batch, not per document or sentence) so Prefect's per-task
-overhead stays small. Tasks get file paths and return plain rows; this process is the only writer, and stores
-each batch as it completes, one transaction per document, so a run that dies keeps what it finished and the
-next run reads only the rest. A lock on the output folder keeps a second run from writing at the same time.
+overhead stays small. Tasks get file paths and return plain rows; with several workers each task hands its batch
+to a pool of worker processes (``pipeline.workers``), started before Prefect so both start at once. This process
+is the only writer, and stores each batch as it completes, in one transaction, so a run that dies keeps what it
+finished and the next run reads only the rest. A lock on the output folder keeps a second run from writing at the
+same time.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,22 +23,23 @@ from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.settings import PREFECT_API_URL
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows.prefect_api import DASK_NEEDS_SERVER
 from pipeline import inbox, runlock, runs, store, summarize, unchanged
 from pipeline.errors import ModelUnavailable
 from pipeline.guard import ReadLimits, unexpected_message
-from pipeline.nlp import LANGUAGES, load_pipeline, model_version
-from pipeline.process import DocumentResult, failed_result, process_files, skipped_result
+from pipeline.model_choice import LANGUAGES, chosen_model_version
 from pipeline.records import DocumentRecord
+from pipeline.results import DocumentResult, failed_result, skipped_result
 from pipeline.vocabulary import DocumentStatus
+from pipeline.workers import WorkerPool, default_workers
 
-DEFAULT_BATCH_SIZE = 8
+BATCHES_PER_WORKER = 4
+"""Batches per worker when the batch size is left to the run: few enough that Prefect's per-task bookkeeping and
+opening the database per batch stay small, enough that the workers finish together and progress moves."""
+BATCH_SIZE_RANGE = (4, 64)
 
-DASK_NEEDS_SERVER = (
-    "Dask workers report their task runs to the Prefect API, so --task-runner dask needs PREFECT_API_URL set to "
-    "a Prefect server they can reach (see README, 'Scaling out')"
-)
 
 Stage = Literal["starting", "reading", "storing", "exporting", "summarising"]
 """What a run is doing: ``starting`` (finding the files, loading the model), ``reading`` (batches of documents),
@@ -65,13 +70,9 @@ class RunReport:
     outputs: dict[str, str] = field(default_factory=dict)
 
 
-def warm_worker() -> None:
-    """Process-pool initializer: load the spaCy pipeline once per worker, before its first batch."""
-    load_pipeline()
-
-
 def task_runner_for(workers: int, kind: str = "local", dask_address: str | None = None) -> TaskRunner:
-    """Where batches run: this process (1 worker), N local processes, or an existing Dask cluster."""
+    """Where batch tasks run: threads of this process (each hands its batch to the worker pool when there are
+    several workers), or an existing Dask cluster."""
     if kind == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -80,13 +81,44 @@ def task_runner_for(workers: int, kind: str = "local", dask_address: str | None 
         if not PREFECT_API_URL.value():
             raise ValueError(DASK_NEEDS_SERVER)
         return DaskTaskRunner(address=dask_address)
-    if workers <= 1:
-        return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=warm_worker)
+    return ThreadPoolTaskRunner(max_workers=max(workers, 1))
+
+
+_worker_pool: WorkerPool | None = None
+"""The worker processes of the run in progress in this process (several local workers), shared by its tasks."""
+
+
+@contextmanager
+def worker_pool(workers: int, kind: str = "local") -> Iterator[WorkerPool | None]:
+    """The run's worker pool, started here unless an enclosing call already did (``run_ingestion`` starts it
+    before the flow, so the workers load their models while Prefect starts); none for one worker or Dask."""
+    global _worker_pool
+    if _worker_pool is not None or kind != "local" or workers <= 1:
+        yield _worker_pool
+        return
+    _worker_pool = WorkerPool(workers).start()
+    try:
+        yield _worker_pool
+    finally:
+        pool, _worker_pool = _worker_pool, None
+        pool.close()
+
+
+def batch_size_for(documents: int, workers: int) -> int:
+    """``BATCHES_PER_WORKER`` batches per worker, within ``BATCH_SIZE_RANGE``."""
+    low, high = BATCH_SIZE_RANGE
+    return max(low, min(high, math.ceil(documents / (max(workers, 1) * BATCHES_PER_WORKER))))
 
 
 @task(name="process-batch", retries=1, retry_delay_seconds=2)
 def process_batch(items: list[tuple[str, str]], limits: ReadLimits) -> list[DocumentResult]:
+    """In the run's worker pool if it has one (a worker that dies costs only the document that killed it), else
+    in this process (one worker, or a Dask worker)."""
+    pool = _worker_pool
+    if pool is not None:
+        return pool.process(items, limits)
+    from pipeline.process import process_files  # here: with a worker pool this process never loads the stages
+
     return process_files(items, limits)
 
 
@@ -128,8 +160,8 @@ def ingest_reports(
     reports_dir: str,
     out_dir: str = "data",
     include_other: bool = False,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    workers: int = 1,
+    batch_size: int | None = None,
+    workers: int | None = None,
     task_runner: Literal["local", "dask"] = "local",
     dask_address: str | None = None,
     doc_timeout: float | None = 120.0,
@@ -143,7 +175,9 @@ def ingest_reports(
 
     ``doc_timeout`` (seconds), ``max_mb``, ``max_pages``, ``max_memory_mb`` and ``max_unzipped_mb`` bound the
     reading of one file (``None``: no limit);
-    ``wait`` waits for a run already writing to ``out_dir`` instead of failing at once.
+    ``wait`` waits for a run already writing to ``out_dir`` instead of failing at once; ``workers`` (default: one
+    per idle core, at most 4) are the processes reading and extracting side by side; ``batch_size`` (default: from the
+    number of documents and workers, ``batch_size_for``) the documents per task.
     """
     logger = get_run_logger()
     out = Path(out_dir)
@@ -155,21 +189,29 @@ def ingest_reports(
             max_memory_mb=max_memory_mb,
             max_unzipped_mb=max_unzipped_mb,
         )
+        workers = workers or default_workers()
         runner = task_runner_for(workers, task_runner, dask_address)
-        report = _ingest(reports_dir, out, include_other, batch_size, runner, limits)
+        with worker_pool(workers, task_runner):
+            report = _ingest(reports_dir, out, include_other, batch_size, workers, runner, limits)
     _publish_artifacts(report)
     return report
 
 
 def _ingest(
-    reports_dir: str, out: Path, include_other: bool, batch_size: int, runner: TaskRunner, limits: ReadLimits
+    reports_dir: str,
+    out: Path,
+    include_other: bool,
+    batch_size: int | None,
+    workers: int,
+    runner: TaskRunner,
+    limits: ReadLimits,
 ) -> RunReport:
     logger = get_run_logger()
     report_progress(0, 0, "starting")
     unchanged.forget(out)
     fingerprint = unchanged.fingerprint(Path(reports_dir), out, include_other)
     files = inbox.discover(Path(reports_dir))
-    versions = {model_version(load_pipeline(language)) for language in LANGUAGES}
+    versions = {chosen_model_version(language) for language in LANGUAGES}
     report = RunReport(out_dir=str(out), run_id=str(runtime.flow_run.id or uuid.uuid4()), documents_seen=len(files))
     counts = report.counts
     con = store.connect(out)
@@ -200,6 +242,7 @@ def _ingest(
             report.counts.add(result)
             report.failures.append(result.document)
 
+    batch_size = batch_size or batch_size_for(len(todo), workers)
     batches = [
         [(str(f.path), f.source_file) for f in todo[start : start + batch_size]]
         for start in range(0, len(todo), batch_size)
@@ -269,21 +312,27 @@ def run_ingestion(
     reports_dir: str,
     out_dir: str,
     include_other: bool = False,
-    workers: int = 1,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int | None = 1,
+    batch_size: int | None = None,
     on_progress: ProgressCallback | None = None,
     **options,
 ) -> RunReport:
-    """Run the flow in this process; ``options`` are the flow's other parameters (task_runner, doc_timeout, wait…)."""
+    """Run the flow in this process; ``options`` are the flow's other parameters (task_runner, doc_timeout, wait…).
+
+    Unlike the flow, one worker unless told (``None``: one per idle core, at most 4). Several workers are started
+    before the flow, so they load their models while Prefect starts.
+    """
+    workers = workers or default_workers()
     token = progress_callback.set(on_progress)
     try:
-        return ingest_reports(
-            reports_dir=reports_dir,
-            out_dir=out_dir,
-            include_other=include_other,
-            workers=workers,
-            batch_size=batch_size,
-            **options,
-        )
+        with worker_pool(workers, options.get("task_runner", "local")):
+            return ingest_reports(
+                reports_dir=reports_dir,
+                out_dir=out_dir,
+                include_other=include_other,
+                workers=workers,
+                batch_size=batch_size,
+                **options,
+            )
     finally:
         progress_callback.reset(token)

@@ -17,18 +17,21 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from pipeline.errors import ReviewError
 from pipeline.khmer import language_of
-from pipeline.process import statement_id as pipeline_statement_id
 from pipeline.quantities import find_quantities, summarize, target_year
 from pipeline.records import QuantityRecord, as_row
 from pipeline.review import REVIEWS_DATABASE, User, _transaction, connect, latest_decisions, now
-from pipeline.segment import Statement
+from pipeline.statement_ids import statement_id as pipeline_statement_id
 from pipeline.vocabulary import StatementKind
+
+if TYPE_CHECKING:
+    from pipeline.segment import Statement
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boundary_actions (

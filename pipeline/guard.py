@@ -195,7 +195,7 @@ class ReaderProcess:
             return self._call(function, args, timeout_s)
 
     def _call(self, function: Callable[..., Any], args: tuple, timeout_s: float) -> Any:
-        connection = self._start()
+        connection = self.start()
         try:
             connection.send((function, args))
             reply: tuple[bool, Any] | None = connection.recv() if connection.poll(timeout_s) else None
@@ -216,7 +216,8 @@ class ReaderProcess:
             raise ReadError(message, DocumentStatus(status))
         raise RuntimeError(message)
 
-    def _start(self) -> _DuplexPipe:
+    def start(self) -> _DuplexPipe:
+        """The running child, started (or restarted after it died) if need be."""
         if self._process is None or self._connection is None or self._process.poll() is not None:
             self.stop()
             to_child_r, to_child_w = os.pipe()
@@ -284,6 +285,17 @@ def _shared_reader() -> ReaderProcess:
         _reader_process = ReaderProcess()
         atexit.register(_reader_process.stop)
     return _reader_process
+
+
+def stop_reader() -> None:
+    """Stop this process's reader child, if it has one, and wait for it (its CPU time then counts as ours)."""
+    if _reader_process is not None:
+        _reader_process.stop()
+
+
+def start_reader() -> None:
+    """Start this process's reader child now (it imports the readers), so the first file does not wait for it."""
+    _shared_reader().start()
 
 
 def guarded_read(path: Path, source_file: str, limits: ReadLimits) -> Document:

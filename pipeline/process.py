@@ -7,11 +7,8 @@ recorded ``failed`` document instead of an exception that would stop the run.
 
 from __future__ import annotations
 
-import hashlib
 import time
-import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.document import Block, BlockKind, Document
@@ -26,26 +23,11 @@ from pipeline.nlp import load_pipeline, model_version
 from pipeline.normalize import Attribution, attribute_document
 from pipeline.quantities import Quantity, find_quantities, summarize, target_year
 from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord
+from pipeline.results import DocumentResult, failed_result, skipped_result  # noqa: F401 -- re-exported
 from pipeline.sectors import classify_sector
 from pipeline.segment import Statement, segment
+from pipeline.statement_ids import normalized_text, statement_id  # noqa: F401 -- re-exported
 from pipeline.vocabulary import DocumentStatus, StatementKind
-
-
-@dataclass(slots=True)
-class DocumentResult:
-    document: DocumentRecord
-    statements: list[StatementRecord] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-    """Time spent in each stage, for the benchmark."""
-    words: int = 0
-    quantities: list[QuantityRecord] = field(default_factory=list)
-    """One per quantity in the statements (``pipeline.quantities``), spans in the document's text."""
-    text: str = ""
-    """The document's text, which the statements' spans index (kept for reviewers' boundary changes)."""
-
-
-def normalized_text(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def word_count(text: str, extraction: Extraction) -> int:
@@ -55,12 +37,6 @@ def word_count(text: str, extraction: Extraction) -> int:
         return len(text.split())
     tokens = extraction.tokens
     return sum(1 for token in tokens[tokens._.markers :] if not (token.is_space or token.is_punct))
-
-
-def statement_id(source_file: str, text: str, occurrence: int) -> str:
-    """Stable across re-runs and new versions of a file: depends only on where and what, not on the bytes."""
-    key = f"{source_file}\x00{normalized_text(text)}\x00{occurrence}"
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def normalize_stage(
@@ -260,23 +236,9 @@ def _analyse(
     return DocumentResult(record, records, seconds, words, quantity_records, document.text)
 
 
-def skipped_result(source_file: str, reason: str) -> DocumentResult:
-    """An inbox entry recorded without being read: ``pipeline.inbox`` says why (a link out of the folder, a pipe…)."""
-    result = failed_result(source_file, reason)
-    result.document.status = DocumentStatus.SKIPPED
-    return result
-
-
 def process_files(items: list[tuple[str, str]], limits: ReadLimits = ReadLimits()) -> list[DocumentResult]:
     """Process a batch of ``(path, source_file)`` pairs; the unit one flow task runs."""
     return [_process_or_fail(Path(path), source_file, limits) for path, source_file in items]
-
-
-def failed_result(source_file: str, error: str, document_id: str = "") -> DocumentResult:
-    from pipeline.read import detect_format
-
-    fmt = detect_format(Path(source_file))
-    return DocumentResult(DocumentRecord(document_id, source_file, fmt, status=DocumentStatus.FAILED, error=error))
 
 
 def _process_or_fail(path: Path, source_file: str, limits: ReadLimits) -> DocumentResult:

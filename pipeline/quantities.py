@@ -121,15 +121,19 @@ for _unit, _words in {
         "traveller travellers traveler travelers contact contacts deaths victim victims beneficiary "
         "beneficiaries member members client clients voter voters doctor doctors nurse nurses midwife midwives "
         "volunteer volunteers labourer labourers laborer laborers vendor vendors fishermen inmates prisoners "
-        "offender offenders users foreigners servants graduates applicants soldiers policemen"
+        "offender offenders users foreigners servants graduates applicants soldiers policemen planner planners "
+        "engineer engineers inspector inspectors fireman firemen guard guards ranger rangers passenger passengers"
     ),
     "households": "household households",
     "families": "families",
-    "cases": "case cases dispute disputes crime crimes complaint complaints offence offences offense offenses",
+    "cases": (
+        "case cases dispute disputes conflict conflicts crime crimes complaint complaints offence offences offense "
+        "offenses accident accidents incident incidents"
+    ),
     "schools": "school schools",
     "classrooms": "classroom classrooms",
-    "villages": "village villages",
-    "communes": "commune communes sangkat sangkats",
+    "villages": "village villages phum phums",
+    "communes": "commune communes sangkat sangkats khum khums",
     "wells": "well wells",
     "projects": "project projects",
 }.items():
@@ -142,10 +146,11 @@ REFERENCE_WORDS = {
     "paragraph", "annex", "table", "figure", "page", "pages", "item", "road", "roads", "route", "routes", "street",
     "streets", "st", "nr", "highway", "decree", "sub-decree", "prakas", "circular", "decision", "law", "grade",
     "level", "stage", "step", "version", "zone", "block", "khan", "sangkat", "village", "phum", "group", "unit",
-    "room", "kilometre", "km", "tel", "telephone", "phone", "ext", "code", "box",
+    "room", "kilometre", "km", "tel", "telephone", "phone", "ext", "code", "box", "anukret", "deika", "grades",
 }
-"""A number right after one of these names something ("Road 7", "Phase 2", "Khan 7 Makara"); "No." includes
-"Sub-Decree No. 215". Lists continue the reference ("National Roads 1, 2 and 21")."""
+"""A number right after one of these names something ("Road 7", "Phase 2", "Khan 7 Makara", "Anukret 14"); "No."
+includes "Sub-Decree No. 215". Lists and ranges continue the reference ("National Roads 1, 2 and 21", "grade 7 to
+9")."""
 MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
     "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -354,7 +359,8 @@ def _is_reference(tokens: list[_Token], i: int) -> bool:
         word = tokens[j].lower
         if word in REFERENCE_WORDS or (word == "." and _at(tokens, j - 1) in ("no", "art", "st", "nos")):
             return True
-        if word in (",", "and", "&") and j >= 1 and tokens[j - 1].kind == "num":
+        ranged = word in ("to", "-", "–") and _at(tokens, i + 1) not in MEASURES
+        if (word in (",", "and", "&") or ranged) and j >= 1 and tokens[j - 1].kind == "num":
             j -= 2  # step over ", 2" / "and 2" in a list of references
             continue
         if word == "#":
@@ -390,8 +396,8 @@ class _Unit:
     """One past the last token of the quantity's text."""
     skip: bool = False
     """Not a quantity after all (a duration, a rate, a measure outside the unit list)."""
-    consumed: int | None = None
-    """Index of the token of the "M" in "N of the M" (not a quantity of its own)."""
+    whole: int | None = None
+    """Index of the token of the "M" in "N of the M": the share's object is the whole's."""
 
 
 def _unit_after(tokens: list[_Token], j: int) -> _Unit:
@@ -463,7 +469,8 @@ def _is_plural_count_noun(word: str) -> bool:
 
 
 def _nested_total(tokens: list[_Token], j: int) -> _Unit | None:
-    """``nine of the ten sangkats``: the share takes the noun of its total, which is not a quantity itself."""
+    """``nine of the ten sangkats``: the share ("nine") takes the unit of the whole, which is read next as a
+    quantity of its own (its role, ``total``, comes from ``pipeline.quantity_roles``)."""
     k = j + 1
     if _at(tokens, k) in ("the", "its", "their", "all"):
         k += 1
@@ -473,7 +480,7 @@ def _nested_total(tokens: list[_Token], j: int) -> _Unit | None:
     noun = _noun_unit(tokens, total.last)
     if noun.unit is None:
         return None
-    return _Unit(noun.unit, noun.last, consumed=k)
+    return _Unit(noun.unit, j, whole=k)
 
 
 def _currency_before(tokens: list[_Token], i: int) -> tuple[str, int] | None:
@@ -510,6 +517,8 @@ def _label_unit(label: str) -> _Label:
 # --- the statement -------------------------------------------------------------------------------------------
 
 CELL_SEPARATOR = " | "
+ROW_NUMBER = re.compile(r"^\s*\d{1,3}[.)]?\s*$")
+LETTER = re.compile(r"[^\W\d_]")
 WRITTEN_UNITS = {"km", "m", "ha", "tonnes", "percent", "riel", "usd"}
 """Units that make a year-shaped number a quantity ("2020 ha"); "2020 floods" stays a year."""
 
@@ -533,6 +542,8 @@ def find_quantities(text: str, kind: str | None = None) -> list[Quantity]:
     quantities: list[Quantity] = []
     label: _Label | None = None
     for index, (cell, offset) in enumerate(cells):
+        if index == 0 and ROW_NUMBER.match(cell) and any(LETTER.search(other) for other, _ in cells[1:]):
+            continue  # "3 | Plant shade trees | 800 trees": the row's number in its list
         if not quantities and index:
             found = _text_quantities(cell, offset, None)
             if found:  # the first cell with numbers: the cell before it labels the row
@@ -549,10 +560,9 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
     """Quantities of a sentence or a table cell; ``label`` is the unit, scale and object of its row's bare numbers."""
     tokens = _tokens(text)
     found: list[tuple[_Number, int, _Unit]] = []  # the number, the first token of its text, its unit
-    consumed: set[int] = set()
     i = 0
     while i < len(tokens):
-        number = _read_number(tokens, i) if i not in consumed else None
+        number = _read_number(tokens, i)
         if number is None:
             i += 1
             continue
@@ -567,15 +577,17 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
             unit, start = _unit_after(tokens, number.last), number.first
         if unit.skip or (_is_year(tokens, number) and currency is None and unit.unit not in WRITTEN_UNITS):
             continue
-        if unit.unit is None and label is None and _at(tokens, number.first - 1) in AGE_WORDS:
-            continue  # "children under two", "people aged 60": an age, not an amount
-        if unit.consumed is not None:
-            consumed.add(unit.consumed)
+        if unit.unit is None and label is None and _is_age(tokens, number.first):
+            continue  # "children under two", "people aged 60", "residents over 18": an age, not an amount
         found.append((number, start, unit))
         i = max(i, unit.last)
     quantities: list[Quantity] = []
     for index, (number, start, unit) in enumerate(found):
         resolved = _resolve_unit(tokens, found, index, label)
+        if resolved.unit == "count" and unit.unit is None and label is None and quantities:
+            between = "".join(f"{token.lower} " for token in tokens[found[index - 1][0].last : start])
+            if COMPARED_FROM.search(between):  # "rose to 356, up from 151": the value compared has its unit
+                resolved = _Resolved(quantities[-1].unit, object=quantities[-1].object)
         first, last = tokens[start], tokens[max(unit.last, number.last) - 1]
         refers_to = resolved.source
         if unit.unit is not None:
@@ -600,6 +612,19 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
     return quantities
 
 
+COMPARED_FROM = re.compile(
+    r"^(?:[^,;]*[,;] )?(?:(?:up|down) )?(?:from|against|compared (?:with|to)|versus|vs) "
+    r"(?:(?:about|around|some|nearly|almost|barely|only|just) )*$"
+)
+"""Words between two figures that make the second the value the first is compared with."""
+AGE_HOLDERS = {"aged", "residents", "adults", "people", "persons", "children", "women", "men", "citizens"}
+
+
+def _is_age(tokens: list[_Token], i: int) -> bool:
+    before = _at(tokens, i - 1)
+    return before in AGE_WORDS or (before == "over" and _at(tokens, i - 2) in AGE_HOLDERS)
+
+
 def _names_something(tokens: list[_Token], number: _Number) -> bool:
     """Digits that are part of a name, a reference, a date, a list marker or an ordinal, not an amount."""
     if tokens[number.first].kind != "num":
@@ -610,7 +635,19 @@ def _names_something(tokens: list[_Token], number: _Number) -> bool:
         or _is_date(tokens, number)
         or _is_list_marker(tokens, number)
         or _glued_suffix(tokens, number)
+        or _ends_a_name(tokens, number)
     )
+
+
+def _ends_a_name(tokens: list[_Token], number: _Number) -> bool:
+    """"Stueng Mean Chey 1", "Boeng Tumpun 2": a one- or two-digit number after two capitalised words inside a
+    text, closing a phrase, is part of a place's name ("Kampot 12, Kep 3" stay amounts)."""
+    name = [_tok(tokens, number.first - 2), _tok(tokens, number.first - 1)]
+    if number.first < 2 or any(t.kind != "word" or not t.text[:1].isupper() or t.lower in MONTHS for t in name):
+        return False
+    if not re.fullmatch(r"\d{1,2}", tokens[number.first].text):
+        return False  # "in Kampot 1,200": an amount after a place
+    return number.last == len(tokens) or tokens[number.last].text in (",", ")", ";", ".")
 
 
 def _currency_scale(tokens: list[_Token], number: _Number) -> _Number:
@@ -664,11 +701,36 @@ def _resolve_unit(
         ((f[1], f[2].unit, k) for k, f in reversed(list(enumerate(found[:index]))) if f[2].unit is not None), None
     )
     number_of = _number_of_unit(tokens, start)
+    if previous is not None and previous[1] == "percent" and _at(tokens, previous[0] - 1) == "by":
+        subject = _subject_unit(tokens, previous[0])  # "cases fell by 58%, to 2,147": cases, not percent
+        if number_of is None and subject is not None:
+            return _Resolved(subject)
+        previous = None
     if previous is not None and (number_of is None or previous[0] > number_of[0]):
         return _Resolved(previous[1], source=previous[2])
     if number_of is not None:
         return _Resolved(number_of[1], object=number_of[2])
+    words_before = "".join(f"{token.lower} " for token in tokens[max(0, start - 6) : start])
+    if previous is None and LEVEL_BEFORE.search(words_before):
+        subject = _subject_unit(tokens, start)  # "Tourist arrivals fell to about 0.5 million"
+        if subject is not None:
+            return _Resolved(subject)
     return _Resolved("count")
+
+
+LEVEL_BEFORE = re.compile(
+    r"\b(?:rose|risen|fell|fallen|dropped|increased|decreased|declined|grew|climbed|reached)\s+"
+    r"(?:to\s+)?(?:(?:about|around|some|nearly|almost|over|more|than|only|just)\s+)*$"
+)
+"""A bare number that is the level something reached takes the unit of what reached it."""
+
+
+def _subject_unit(tokens: list[_Token], before: int) -> str | None:
+    """The unit of the last counted noun before token ``before`` ("Confirmed malaria cases fell by ...")."""
+    for k in range(before - 1, -1, -1):
+        if tokens[k].lower in COUNT_NOUNS:
+            return COUNT_NOUNS[tokens[k].lower]
+    return None
 
 
 def _number_of_unit(tokens: list[_Token], before: int) -> tuple[int, str, str | None] | None:
@@ -705,8 +767,9 @@ def _object_after(tokens: list[_Token], j: int, unit: _Unit) -> str | None:
         return _head(tokens, k, _noun_unit(tokens, k).last)
     if unit.unit == "health_centres":
         return "health centre"
-    if unit.consumed is not None:  # "nine of the ten sangkats"
-        return _head(tokens, unit.consumed + 1, unit.last)
+    if unit.whole is not None:  # "nine of the ten sangkats"
+        whole = _read_number(tokens, unit.whole)
+        return None if whole is None else _head(tokens, whole.last, _noun_unit(tokens, whole.last).last)
     return _head(tokens, j, unit.last)
 
 

@@ -8,13 +8,16 @@ one length and a part of it. So every quantity gets a role (``ROLES``):
 * ``target`` — planned: every figure of a goal; elsewhere "the annual target of KHR 22 billion", an approved
   budget, and the plan column of a "plan | achieved" table row (all whole-number cells of one unit but the last);
 * ``total`` — a stock or running total: "bringing the total to 92", "all 52 health centres" (of a kind of place or
-  facility, not of people reached), "the fifteen communes of the district", "kept 163 factories in operation",
+  facility, not of people reached), the whole M of "N of the M" ("settled 29 of the 41 disputes": N keeps the role
+  its verb gives it), "the fifteen communes of the district", "kept 163 factories in operation",
   "employed 71,000 workers at the end of 2020", a coverage or share that "reached" / "remained at" a level;
 * ``part`` — a share of another figure of the same statement: "including 36 km", "of which 5,982", "4,102 of
-  them", "158 cases out of 231", "three of the twelve offices", or a bare number that borrows the unit of an
+  them", "158 cases out of 231", or a bare number that borrows the unit of an
   earlier figure after a verb ("received 27 complaints and resolved nineteen");
-* ``change`` — a rise or fall: "fell by 27%", "an increase of 18%", "fell to 198", "87%, up from 79%"; its
-  ``change_from`` / ``change_to`` hold the values the statement gives;
+* ``change`` — the amount of a rise or fall: "fell by 27%", "an increase of 18%", "17% more than in 2020"; the
+  level a rise or fall reached ("fell to 198", "87%, up from 79%", "from 45% to 60%") keeps the role its words give
+  it (output, or ``affected`` for harm: "dengue cases rose to 356") and holds in ``change_from`` / ``change_to``
+  the values the statement gives;
 * ``affected`` — damage, victims and problems: "floods damaged 62 km", "affecting 46,000 workers", "43 cases still
   pending", "2,400 workers lost their jobs", "lack of clean water in twelve villages";
 * ``baseline`` — the value a change or comparison starts from: "down from 89", "from 45% to 60%".
@@ -41,7 +44,7 @@ CELL_SEPARATOR = " | "
 CLAUSE_BOUNDARY = re.compile(r"[;:]|\.(?=\s|$)")
 ABOUT = (
     r"(?:(?:about|around|approximately|roughly|nearly|almost|some|over|more than|less than|fewer than|at least|up to"
-    r"|only|just|another|a further|further)\s+)*"
+    r"|only|just|barely|another|a further|further)\s+)*"
 )
 """Words that may stand between a cue and its number ("fell by more than 90%", "a target of about 40")."""
 CHANGE_WORDS = (
@@ -54,17 +57,19 @@ PART_BEFORE = re.compile(
     + ABOUT + r"$"
 )
 PART_AFTER = re.compile(r"^\s*(?:of\s+(?:them|these|those|which|whom|it)\b|out\s+of\b)")
-NESTED_SHARE = re.compile(r"\bof\s+(?:the|its|their|all)\s+\S+", re.IGNORECASE)
-"""The quantity's own text holds "N of the M ...": a share."""
 BASELINE_BEFORE = re.compile(
     r"\b(?:(?:up|down)\s+from|from|compared\s+(?:with|to)|(?<!more\s)(?<!less\s)(?<!fewer\s)than|against|versus|vs\.?)\s+"
     + ABOUT + r"$"
 )
 CHANGE_BY = re.compile(
     r"\b(?:" + CHANGE_WORDS + r"|up|down)\s+(?:by|of)\s+" + ABOUT + r"$|(?:,|\band)\s+(?:up|down)\s+" + ABOUT + r"$"
+    r"|\b(?:beat|beaten|exceeded|surpassed|missed|overshot)\b(?:\s+[\w']+){0,4}\s+by\s+" + ABOUT + r"$"
 )
-MORE_THAN_AFTER = re.compile(r"^\s*(?:more|less|fewer|higher|lower)\s+than\b")
-""""17% more than in 2020": a change."""
+MORE_THAN_AFTER = re.compile(r"^\s*(?:more|less|fewer|higher|lower)\s+than\b|^\s*(?:above|below)\s+(?:the|its|their)\b")
+""""17% more than in 2020", "12.5 per cent above the national average": a change."""
+MULTIPLE = re.compile(r"\btimes$")
+MULTIPLE_AFTER = re.compile(r"^\s*(?:times\s+)?(?:the|as|that|what)\b")
+""""three times the 2022 number", "3 times as high": a multiple of an earlier value is a change."""
 CHANGE_TO = re.compile(r"\b(?:" + CHANGE_WORDS + r")\s+(?:\w+\s+){0,2}?to\s+" + ABOUT + r"$")
 CHANGE_FROM_TO = re.compile(r"^\s*(?:in\s+\d{4}\s+)?to\s+" + ABOUT + r"$")
 UP_FROM_AFTER = re.compile(r"^(?:\s+\w+){0,3}\s*,?\s*(?:up|down)\s+from\s+" + ABOUT + r"$")
@@ -167,7 +172,7 @@ def assign_roles(text: str, quantities: list[Quantity], kind: str | None = None)
     quantities = [_as_percentage(q) if index in rates else q for index, q in enumerate(quantities)]
     result: list[Quantity] = []
     for index, quantity in enumerate(quantities):
-        role = roles.get(index) or _role(text, quantities, index, kind)
+        role = roles.get(index) or _role(text, quantities, index, kind, plan_row=bool(roles))
         if role == "output" and index and result[-1].role in INHERITED_ROLES:
             if _coordinated(_window(text, quantities, index)[0].lower()):
                 role = result[-1].role
@@ -176,7 +181,9 @@ def assign_roles(text: str, quantities: list[Quantity], kind: str | None = None)
     return _link_changes(text, result)
 
 
-def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -> str:
+def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, plan_row: bool = False) -> str:
+    """The role the words around the figure give it; ``plan_row``: the statement is a "plan | result" table row,
+    whose result is work done even when it falls short (a challenge)."""
     quantity = quantities[index]
     before, after = _window(text, quantities, index)
     low_before, low_after = before.lower(), after.lower()
@@ -188,21 +195,18 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -
         return "part"
     if kind == "goal" or _planned(text, quantity, imperative=kind != "achievement"):
         return "target"
-    if CHANGE_BY.search(low_before) or CHANGE_TO.search(low_before) or UP_FROM_AFTER.search(low_after):
+    if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
         return "change"
-    if MORE_THAN_AFTER.search(low_after):
+    if (MULTIPLE.search(quantity.text.lower()) or low_after.startswith(" times")) and MULTIPLE_AFTER.match(low_after):
         return "change"
-    if index and CHANGE_FROM_TO.search(low_before) and quantities[index - 1].unit == quantity.unit:
-        if BASELINE_BEFORE.search(_window(text, quantities, index - 1)[0].lower()):
-            return "change"  # "from 45% to 60%"
     if TARGET_BEFORE.search(low_before):
         return "target"
+    if _is_level(text, quantities, index) and HARM_SUBJECT.search(_clause_before(text, quantity)):
+        return "affected"  # "dengue cases rose to 356": the level of a harm
     if AFFECTED_BEFORE.search(low_before) or AFFECTED_AFTER.search(_after_phrase(low_after)):
         return "affected"
     if AFFECTED_OWN.search(quantity.text):
         return "affected"
-    if NESTED_SHARE.search(quantity.text):
-        return "part"
     if TOTAL_BEFORE.search(low_before) or TOTAL_AFTER.search(low_after):
         return "total"
     if quantity.unit in STOCK_UNITS and ALL_BEFORE.search(low_before):
@@ -213,7 +217,33 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None) -
         return "total"  # "across the eight sangkats": all of them
     if quantity.refers_to is not None and _after_verb(low_before):
         return "part"  # "received 27 complaints and resolved nineteen"
+    if kind == "challenge" and quantity.unit != "percent" and not plan_row and not _is_level(text, quantities, index):
+        return "affected"  # a challenge reports a problem: "37 complaints reached the district hall"
     return "output"
+
+
+TO_LEVEL = re.compile(r"(?:^|,)\s*to\s+" + ABOUT + r"$")
+HARM_SUBJECT = re.compile(
+    r"\b(?:accidents?|deaths?|dead|injur\w*|dengue|malaria|diseases?|outbreaks?|drop-?outs?|drop-?out\s+rate"
+    r"|victims?|fires?)\b"
+)
+"""What a level reached ("rose to 356") counts when it is harm."""
+
+
+def _is_level(text: str, quantities: list[Quantity], index: int) -> bool:
+    """The value a rise or fall reached ("rose to 214", "87%, up from 79%", "from 45% to 60%"): the year's own
+    value, which keeps the role its words give it (output, affected, total); only the amount of a rise or fall
+    ("by 27%", "an increase of 312") is a ``change``."""
+    quantity = quantities[index]
+    before, after = _window(text, quantities, index)
+    low_before, low_after = before.lower(), after.lower()
+    if CHANGE_TO.search(low_before) or UP_FROM_AFTER.search(low_after):
+        return True
+    if index and TO_LEVEL.search(low_before) and CHANGE_BY.search(_window(text, quantities, index - 1)[0].lower()):
+        return True  # "fell by 58% compared with 2021, to 2,147"
+    if index and CHANGE_FROM_TO.search(low_before) and quantities[index - 1].unit == quantity.unit:
+        return BASELINE_BEFORE.search(_window(text, quantities, index - 1)[0].lower()) is not None
+    return False
 
 
 COORDINATION = re.compile(r"^[^,;]*?(?:\band|,)\s+" + ABOUT + r"$")
@@ -301,10 +331,16 @@ def _table_roles(text: str, quantities: list[Quantity]) -> tuple[dict[int, str],
     if CELL_SEPARATOR not in text:
         return {}, set()
     whole: dict[str, list[int]] = {}
-    for index, quantity in enumerate(quantities):
-        if _cell(text, quantity).strip() == quantity.text.strip():
-            whole.setdefault(quantity.unit, []).append(index)
+    cells = [index for index, q in enumerate(quantities) if _cell(text, q).strip() == q.text.strip()]
     roles, rates = {}, set()
+    if len(cells) >= 3:
+        plan, result, last = (quantities[i] for i in cells[-3:])
+        bare = BARE_NUMBER.match(last.text) is not None
+        if bare and plan.unit == result.unit != last.unit and _rate_of_plan(plan.value, result.value, last.value):
+            rates.add(cells[-1])  # "12 km | 12.4 km | 103": the rate has no unit of its own
+            cells = cells[:-1]
+    for index in cells:
+        whole.setdefault(quantities[index].unit, []).append(index)
     for indices in whole.values():
         if len(indices) >= 3 and _rate_of_plan(*(quantities[i].value for i in indices[-3:])):
             rates.add(indices[-1])
@@ -312,6 +348,9 @@ def _table_roles(text: str, quantities: list[Quantity]) -> tuple[dict[int, str],
         for index in indices[:-1]:
             roles[index] = "target"
     return roles, rates
+
+
+BARE_NUMBER = re.compile(r"^\s*[\d.,]+\s*$")
 
 
 def _as_percentage(quantity: Quantity) -> Quantity:
@@ -351,11 +390,11 @@ def _period(text: str, quantity: Quantity, before: str, after: str) -> str | Non
 
 
 def _link_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
-    """A ``change`` takes the values it moved from and to: "fell to 198" (to), "87%, up from 79%" (from 79 to 87),
-    "from 45% to 60%" (from 45 to 60)."""
+    """A change or a level reached takes the values it moved from and to: "fell to 198" (to), "87%, up from 79%"
+    (from 79 to 87), "from 45% to 60%" (from 45 to 60)."""
     linked = list(quantities)
     for index, quantity in enumerate(quantities):
-        if quantity.role != "change":
+        if quantity.role != "change" and not _is_level(text, quantities, index):
             continue
         before, _ = _window(text, quantities, index)
         low = before.lower()

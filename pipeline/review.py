@@ -24,11 +24,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from pipeline.errors import ReviewError, StaleDecision
 from pipeline.quantity_roles import ROLES as QUANTITY_ROLE_NAMES
-from pipeline.vocabulary import REPORTED_KINDS, StatementKind
+from pipeline.vocabulary import REPORTED_KINDS, USER_ROLES, StatementKind
 
 REVIEWS_DATABASE = "reviews.sqlite"
 SECRET_FILE = ".secret"
-ROLES = ("reviewer", "analyst", "admin")
+ROLES = USER_ROLES
 DECIDING_ROLES = ("reviewer", "admin")
 EDITABLE_FIELDS = ("kind", "sector", "province_code", "province", "text")
 QUANTITY_ROLES = "quantity_roles"
@@ -172,6 +172,7 @@ def save_user(out_dir: Path, name: str, role: str, password: str) -> bool:
             "session_generation = session_generation + 1",  # a new password ends every session of the old one
             [name, role, _hasher.hash(password), now()],
         )
+        con.execute("DELETE FROM claims WHERE reviewer = ?", [name])  # their sessions ended: so did their reviewing
     return not existed
 
 
@@ -214,9 +215,11 @@ def session_user(out_dir: Path, name: str, generation: object) -> User | None:
 
 
 def end_sessions(out_dir: Path, name: str) -> None:
-    """End every session of ``name`` (signing out ends them on every browser, not only this one)."""
-    with connect(out_dir) as con:
+    """End every session of ``name`` (signing out ends them on every browser, not only this one) and release the
+    item they held: nobody is reviewing it any more."""
+    with connect(out_dir) as con, _transaction(con):
         con.execute("UPDATE users SET session_generation = session_generation + 1 WHERE name = ?", [name])
+        con.execute("DELETE FROM claims WHERE reviewer = ?", [name])
 
 
 def list_users(out_dir: Path) -> list[User]:
@@ -442,11 +445,12 @@ def _decision(row: sqlite3.Row) -> Decision:
 def claim(out_dir: Path, statement_id: str, reviewer: User) -> str | None:
     """Hold ``statement_id`` for ``reviewer`` (dropping their previous claim) unless another reviewer holds it.
 
-    Returns the other reviewer's name when the item is taken; claims lapse after ``CLAIM_MINUTES``.
+    Returns the other reviewer's name when the item is taken. A claim is released when its reviewer decides on
+    the item, opens another one or the queue, or signs out, and lapses after ``CLAIM_MINUTES`` without any of
+    these (each view of the item renews it).
     """
-    cutoff = (datetime.now(UTC) - timedelta(minutes=CLAIM_MINUTES)).isoformat(timespec="seconds")
     with connect(out_dir) as con, _transaction(con):
-        con.execute("DELETE FROM claims WHERE claimed_at < ?", [cutoff])
+        con.execute("DELETE FROM claims WHERE claimed_at < ?", [_claim_cutoff()])
         holder = con.execute("SELECT reviewer FROM claims WHERE statement_id = ?", [statement_id]).fetchone()
         if holder and holder["reviewer"] != reviewer.name:
             return holder["reviewer"]
@@ -458,12 +462,24 @@ def claim(out_dir: Path, statement_id: str, reviewer: User) -> str | None:
     return None
 
 
+def release_claim(out_dir: Path, reviewer: User) -> None:
+    """Drop whatever ``reviewer`` holds: they went back to the queue, so they are reviewing nothing."""
+    with connect(out_dir) as con:
+        con.execute("DELETE FROM claims WHERE reviewer = ?", [reviewer.name])
+
+
 def active_claims(out_dir: Path) -> dict[str, str]:
     """``statement_id -> reviewer`` of the claims that have not lapsed."""
-    cutoff = (datetime.now(UTC) - timedelta(minutes=CLAIM_MINUTES)).isoformat(timespec="seconds")
     with connect(out_dir) as con:
-        rows = con.execute("SELECT statement_id, reviewer FROM claims WHERE claimed_at >= ?", [cutoff]).fetchall()
+        rows = con.execute(
+            "SELECT statement_id, reviewer FROM claims WHERE claimed_at >= ?", [_claim_cutoff()]
+        ).fetchall()
     return {row["statement_id"]: row["reviewer"] for row in rows}
+
+
+def _claim_cutoff() -> str:
+    """Claims taken before this moment have lapsed."""
+    return (datetime.now(UTC) - timedelta(minutes=CLAIM_MINUTES)).isoformat(timespec="seconds")
 
 
 # --- the dataset side: export, orphans, training ----------------------------------------------------------------

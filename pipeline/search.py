@@ -93,12 +93,15 @@ def index_rows(statements: list[tuple[str, str, str, str]]) -> tuple[pd.DataFram
     )
 
 
+INDEX_TABLES = ("search_terms", "search_lengths")
+
+
 def index_document(con: duckdb.DuckDBPyConnection, document_id: str, source_file: str, statements: list) -> None:
     """Replace one stored document's index rows, inside the caller's transaction (``store.save_document``)."""
-    for table in ("search_terms", "search_lengths"):
+    for table in INDEX_TABLES:
         con.execute(f"DELETE FROM {table} WHERE document_id = ? AND source_file = ?", [document_id, source_file])
     if statements:
-        _insert(con, [(document_id, source_file, s.statement_id, s.text) for s in statements])
+        insert_index(con, [(document_id, source_file, s.statement_id, s.text) for s in statements])
 
 
 def reindex(con: duckdb.DuckDBPyConnection) -> None:
@@ -109,7 +112,7 @@ def reindex(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM search_terms")
         con.execute("DELETE FROM search_lengths")
         if rows:
-            _insert(con, rows)
+            insert_index(con, rows)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('search_index', ?)", [INDEX_VERSION])
         con.execute("COMMIT")
     except BaseException:
@@ -117,7 +120,8 @@ def reindex(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
-def _insert(con: duckdb.DuckDBPyConnection, statements: list[tuple[str, str, str, str]]) -> None:
+def insert_index(con: duckdb.DuckDBPyConnection, statements: list[tuple[str, str, str, str]]) -> None:
+    """Index rows for ``(document_id, source_file, statement_id, text)`` whose old rows are already gone."""
     term_frame, length_frame = index_rows(statements)
     con.register("search_term_frame", term_frame)
     con.register("search_length_frame", length_frame)

@@ -16,8 +16,10 @@ Statement boundaries (issue 12):
   Root cause | Action") is read cell by cell: each filled cell of those columns is its own statement, with
   ``column_kind`` saying which column it sits in and block kind ``table_cell``. Challenge and solution cells take
   their column's kind as ``section_kind`` (challenges, goals); cause cells keep their section's, since a cause may
-  or may not be a problem in itself and the classifier decides. Other columns ("Topic", "Sangkat") are not
-  statements. Tables such as indicator | plan | achieved stay one statement per row.
+  or may not be a problem in itself and the classifier decides. Cells of other columns are statements only when
+  they read as a sentence (:func:`_reads_as_sentence`), so a column whose header names no kind ("What the district
+  will do") loses nothing, while labels ("Schools", "Sangkat Boeung Keng Kang") are not statements.
+  Tables such as indicator | plan | achieved stay one statement per row.
 - Not statements, skipped: distribution lists ("Copy to:", "Distribution:", "cc:", with the list items and short
   lines that follow a bare cue), tables of contents (a "Contents" heading and the list items under it; a sentence
   such as "This report consists of five parts: ..."), and notes (a sentence starting "Note:", "NB:" or "Source:"
@@ -168,7 +170,7 @@ COLUMN_CUES: dict[ColumnKind, re.Pattern[str]] = {
     ),
     ColumnKind.CAUSE: re.compile(r"cause|reason|\bwhy\b", re.IGNORECASE),
     ColumnKind.SOLUTION: re.compile(
-        r"solution|measure|recommend|action|proposal|proposed|answer|remed|response|way forward|next step",
+        r"solution|measure|recommend|action|propos|answer|remed|response|way forward|next step",
         re.IGNORECASE,
     ),
 }
@@ -327,8 +329,20 @@ def _clause_spans(text: str, start: int, end: int, in_list_item: bool) -> list[t
     return [(a, b) for a, b in spans if b > a]
 
 
+def _is_clause(text: str) -> bool:
+    return len(text.split()) >= MIN_CLAUSE_WORDS and VERB_LIKE.search(text) is not None
+
+
+def _reads_as_sentence(cell: str) -> bool:
+    """A cell that says something rather than names it: a clause, or running words ("Pay a hardship bonus")
+    rather than a proper name ("Sangkat Boeung Keng Kang")."""
+    words = cell.split()
+    lowercase = sum(word[:1].islower() for word in words[1:])
+    return _is_clause(cell) or len(words) >= MIN_GOAL_WORDS and lowercase * 2 >= len(words) - 1
+
+
 def _two_clauses(left: str, right: str) -> bool:
-    return all(len(side.split()) >= MIN_CLAUSE_WORDS and VERB_LIKE.search(side) for side in (left, right))
+    return _is_clause(left) and _is_clause(right)
 
 
 def _two_goals(left: str, right: str) -> bool:
@@ -438,9 +452,12 @@ def segment(document: Document) -> list[Statement]:
                 add(block, 0, len(block.text), kind, block.kind.value)
                 continue
             for column, span in zip(table_columns, cell_spans):
-                if column is None or span is None or EMPTY_CELL.match(block.text[span[0]:span[1]]):
+                if span is None or EMPTY_CELL.match(block.text[span[0]:span[1]]):
                     continue
-                add(block, *span, SECTION_OF_COLUMN.get(column, kind), TABLE_CELL, column)
+                if column is None and not _reads_as_sentence(block.text[span[0]:span[1]]):
+                    continue
+                section_kind = SECTION_OF_COLUMN.get(column, kind) if column else kind
+                add(block, *span, section_kind, TABLE_CELL, column)
             continue
         previous_index = block.index
         spans = sentence_spans.get(block.index, [(0, len(block.text))])

@@ -17,6 +17,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipeline.dataset import LEVEL_GROUPS, Dataset, add_analysis_tables, read_dataset, records
+from pipeline.evaluate import file_name
 from pipeline.summary_charts import bar_panels, heat_map
 from pipeline.summary_quantities import QuantityTotal, key_quantity_totals
 from pipeline.summary_themes import Theme, find_themes
@@ -227,6 +228,7 @@ def _templates() -> Environment:
     environment.filters["number"] = format_number
     environment.filters["where"] = where
     environment.filters["sector"] = sector_label
+    environment.filters["basename"] = file_name
     return environment
 
 
@@ -324,7 +326,11 @@ def render_markdown(summary: NationalSummary) -> str:
                 f"`{statement_id}`" for statement_id in dict.fromkeys(s["statement_id"] for s in row["sources"])
             )
             planned = "" if row["planned"] is None else f"planned {format_number(row['planned'])} {unit}, done "
-            lines.append(f"- {row['name']}: {planned}{format_number(row['total'])} {unit} — statements {ids}")
+            source = f" (from {md_escape(file_name(row['source_file']))}"
+            if row["left_out"]:
+                others = ", ".join(md_escape(file_name(other)) for other in row["left_out"])
+                source += f"; not added, as it covers the same province and year: {others}"
+            lines.append(f"- {row['name']}: {planned}{format_number(row['total'])} {unit}{source}) — statements {ids}")
         lines.append("")
 
     lines += ["", "## Themes", ""]

@@ -10,11 +10,15 @@ Adding up what reports say needs these rules, or the totals mislead:
   figure ("including 36 km"), a change, damage ("floods damaged 62 km") or a baseline;
 - like is added to like: the same unit and the same object — km of *road*, not of canal: the quantity's ``object``
   ("46 km of rural roads" → road), else the words around it (its clause in prose, its row's label in a table);
+- one report per province: where several reports of one province review the same year (a provincial report and
+  a memo or news account of it), they overlap, so the province's total is taken from the fullest and the summary
+  names the others;
+- labels say exactly what is counted ("Households given cash transfers", "Schools built or repaired"), and a figure
+  counts only if the words around it say so (``KeyQuantity.done``);
 - figures of one year only: the year most capital/provincial reports review (a report on 2019 is not added to one
   on 2020);
-- a figure given twice (in the text and again in a summary table, or in a province's report and again in a news
-  account of it) counts once: within one province and year, a value repeated with the same unit is taken to be the
-  same figure;
+- a figure given twice in a report (in the text and again in a summary table) counts once: within one report, a
+  value repeated with the same unit is taken to be the same figure;
 - plans for the year under review (``target`` figures of achievements and challenges, such as the plan column of a
   "plan | achieved" table) are totalled the same way and shown beside the result ("planned 120 km, built 138 km").
 """
@@ -36,6 +40,7 @@ TABLE_CELL_SEPARATOR = " | "
 @dataclass(frozen=True, slots=True)
 class KeyQuantity:
     label: str
+    """Says exactly what is counted: an official may quote it as it stands."""
     unit: str
     """The unit as shown, e.g. ``km``."""
     unit_key: str
@@ -44,16 +49,35 @@ class KeyQuantity:
     """What the quantity must count (its ``object``: road, not canal); empty when the unit says it all."""
     describes: str | None = None
     """For a quantity whose object is not known: a pattern the words around it must match."""
+    done: str | None = None
+    """What must have been done to the figure, read in the words that say it (``deciding_words``): "Schools built or
+    repaired" takes "repaired four schools", not "12 schools received new toilets"."""
+    about: str | None = None
+    """A pattern the words around the figure (``surroundings``) must match: households of a cash transfer."""
 
 
+WORK_DONE = (
+    r"\b(?:buil[dt]|construct\w*|repair\w*|renovat\w*|rehabilitat\w*|upgrad\w*|rebuil[dt]|added|finished|opened"
+    r"|completed|extended|equipped|paved|widened|resurfaced|laid|maintained|handed\s+over|drill\w*|dug)\b"
+)
+"""Verbs of work done; "new" also counts, but only in the figure's own words ("two new lower secondary schools") or
+its table row ("New classrooms | 40 | 46")."""
 KEY_QUANTITIES = (
-    KeyQuantity("Roads built or repaired", "km", "km", frozenset({"road", "street"}), r"\b(?:roads?|streets?)\b"),
-    KeyQuantity("Classrooms", "classrooms", "classrooms"),
-    KeyQuantity("Schools", "schools", "schools"),
-    KeyQuantity("Health centres", "health centres", "health_centres"),
-    KeyQuantity("Households reached", "households", "households"),
-    KeyQuantity("Families assisted", "families", "families"),
-    KeyQuantity("Wells", "wells", "wells"),
+    KeyQuantity(
+        "Roads built or repaired", "km", "km", frozenset({"road", "street"}), r"\b(?:roads?|streets?)\b", WORK_DONE
+    ),
+    KeyQuantity("Classrooms built or repaired", "classrooms", "classrooms", done=WORK_DONE),
+    KeyQuantity("Schools built or repaired", "schools", "schools", done=WORK_DONE),
+    KeyQuantity("Health centres built or upgraded", "health centres", "health_centres", done=WORK_DONE),
+    KeyQuantity(
+        "Households given cash transfers", "households", "households", about=r"\b(?:cash|transfers?|allowances?)\b"
+    ),
+    KeyQuantity(
+        "Families evacuated or given disaster relief", "families", "families",
+        done=r"\b(?:evacuat\w*|moved|relocated|distributed|supplied|delivered|provided|gave|given|helped|assisted)\b",
+        about=r"\b(?:disasters?|floods?|storms?|drought|evacuat\w*|relief|emergency|aid|safe)\b",
+    ),
+    KeyQuantity("Wells drilled or dug", "wells", "wells", done=WORK_DONE),
 )
 ADDED_ROLE = "output"
 PLANNED_ROLE = "target"
@@ -66,7 +90,8 @@ class QuantityTotal:
     """The year under review the figures are of."""
     by_province: list[dict] = field(default_factory=list)
     """``{"code", "name", "total", "statements", "sources": [quantity rows with their statement], "planned",
-    "planned_sources"}``, largest first; ``planned`` is ``None`` when the province gave no plan for the year."""
+    "planned_sources", "source_file", "left_out": [other reports of the province and year]}``, largest first;
+    ``planned`` is ``None`` when the province gave no plan for the year."""
 
     @property
     def national(self) -> float:
@@ -91,12 +116,13 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
     plans = [row for row in rows if row["role"] == PLANNED_ROLE]
     totals = []
     for quantity in KEY_QUANTITIES:
-        matching = counted([row for row in outputs if _is_key_quantity(row, quantity)])
-        planned = counted([row for row in plans if _is_key_quantity(row, quantity)])
+        matching = [row for row in outputs if is_key_quantity(row, quantity)]
+        planned = [row for row in plans if is_key_quantity(row, quantity)]
         total = QuantityTotal(quantity, year=year)
         for code in sorted({row["province_code"] for row in matching}):
-            sources = [row for row in matching if row["province_code"] == code]
-            plan_sources = [row for row in planned if row["province_code"] == code]
+            source_file, left_out = fullest_report([row for row in matching if row["province_code"] == code])
+            sources = counted([row for row in matching if row["source_file"] == source_file])
+            plan_sources = counted([row for row in planned if row["source_file"] == source_file])
             total.by_province.append(
                 {
                     "code": code,
@@ -106,12 +132,26 @@ def key_quantity_totals(quantities: pd.DataFrame, documents: pd.DataFrame) -> li
                     "sources": sources,
                     "planned": sum(source["value"] for source in plan_sources) if plan_sources else None,
                     "planned_sources": plan_sources,
+                    "source_file": source_file,
+                    "left_out": left_out,
                 }
             )
         total.by_province.sort(key=lambda row: -row["total"])
         if total.by_province:
             totals.append(total)
     return totals
+
+
+def fullest_report(rows: list[dict]) -> tuple[str, list[str]]:
+    """The report whose figures a province's total is taken from, and the province's other reports of the year:
+    two reports of one province and year (a provincial report and a news account or memo of it) overlap, and
+    adding both would count the same work twice; the fullest (largest sum, then most figures) is kept."""
+    sums: dict[str, tuple[float, int]] = {}
+    for source in {row["source_file"] for row in rows}:
+        figures = counted([row for row in rows if row["source_file"] == source])
+        sums[source] = (sum(row["value"] for row in figures), len(figures))
+    ordered = sorted(sums, key=lambda source: (-sums[source][0], -sums[source][1], source))
+    return ordered[0], ordered[1:]
 
 
 def with_roles(rows: list[dict]) -> list[dict]:
@@ -128,8 +168,8 @@ def with_roles(rows: list[dict]) -> list[dict]:
 
 
 def counted(rows: list[dict]) -> list[dict]:
-    """Each figure once per province and year: a value repeated with the same unit (in the text and again in a
-    table, or in another report on the same year) is its first mention only."""
+    """Each figure once per province (or report) and year: a value repeated with the same unit (in the text and
+    again in a table) is its first mention only."""
     first_mentions: dict[tuple, dict] = {}
     for row in sorted(rows, key=lambda row: (row["source_file"], row["char_start"])):
         key = (row.get("province_code") or row["source_file"], row.get("report_year"), row["unit"], row["value"])
@@ -137,9 +177,15 @@ def counted(rows: list[dict]) -> list[dict]:
     return list(first_mentions.values())
 
 
-def _is_key_quantity(row: dict, quantity: KeyQuantity) -> bool:
+def is_key_quantity(row: dict, quantity: KeyQuantity) -> bool:
     if row["unit"] != quantity.unit_key:
         return False
+    if quantity.about is not None and not re.search(quantity.about, surroundings(row), re.IGNORECASE):
+        return False
+    if quantity.done is not None:
+        words = deciding_words(row)
+        if not re.search(quantity.done, words, re.IGNORECASE) and not NEW.search(words):
+            return False
     if not quantity.objects:
         return True
     counted_object = row.get("object")
@@ -161,6 +207,41 @@ def surroundings(row: dict) -> str:
     before = [match.end() for match in CLAUSE_BOUNDARY.finditer(text, 0, start)]
     after = CLAUSE_BOUNDARY.search(text, start + len(row["text"]))
     return text[before[-1] if before else 0 : after.start() if after else len(text)]
+
+
+VERB_WORD = re.compile(
+    r"\b(?:[a-z]{2,}(?<!e)(?<!hundr)ed|built|dug|paid|laid|made|held|gave|got|sent|won)\b", re.IGNORECASE
+)
+"""A past verb or participle ("repaired", "built"); not "seed", "need" or "hundred"."""
+SUBJECT_START = re.compile(r"(?:^|\band|,)\s*$")
+NEW = re.compile(r"\bnew\b", re.IGNORECASE)
+
+
+def deciding_words(row: dict) -> str:
+    """The words that say what was done to a figure: its own words; in prose the nearest verb before it in its
+    clause and what follows, or, for a figure that starts its clause or a coordinated part ("... and 12 schools
+    received new toilets"), the words after it; in a table its row's label and the remark cells, provided the
+    figure leads its cell ("28 classrooms in 9 schools" counts classrooms, not schools)."""
+    own = row["text"]
+    if _is_table_row(row):
+        if not _cell(row).strip().startswith(own):
+            return ""
+        return row["statement_text"]
+    start = _offset(row)
+    if start is None:
+        return own
+    text = row["statement_text"]
+    clause = surroundings(row)
+    clause_start = text.find(clause)
+    before = text[clause_start:start] if 0 <= clause_start <= start else ""
+    after = text[start + len(own) : clause_start + len(clause)] if clause_start >= 0 else ""
+    verbs = list(VERB_WORD.finditer(before))
+    own_part = re.split(r",|\band\b", after, maxsplit=1)[0]
+    if not verbs or (SUBJECT_START.search(before) and VERB_WORD.search(own_part)):
+        deciding = own_part
+    else:
+        deciding = before[verbs[-1].start() :]
+    return NEW.sub("", deciding) + " " + own
 
 
 def _is_table_row(row: dict) -> bool:

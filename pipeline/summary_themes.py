@@ -8,13 +8,14 @@ statements not yet covered — so each theme is about different statements.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.dataset import records
 from pipeline.gazetteer import districts, provinces
@@ -106,7 +107,7 @@ def _content_runs(text: str) -> list[list[str]]:
 def _is_content_word(word: str) -> bool:
     if len(word) < 3 or not any(ch.isalpha() for ch in word) or word.isdigit():
         return False
-    if word in STOP_WORDS or word in REPORT_WORDS or word in REPORT_VERBS or word in _place_words():
+    if word in _stop_words() or word in REPORT_WORDS or word in REPORT_VERBS or word in _place_words():
         return False
     return not (word.endswith("ed") and len(word) > 4)  # "repaired", "limited": verbs and participles
 
@@ -117,6 +118,22 @@ def _singular(word: str) -> str:
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         return word[:-1]
     return word
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words, from their module file alone: importing the module the usual way imports all
+    of spaCy, a second of CPU in a run's main process, which has no other use for it."""
+    spacy = importlib.util.find_spec("spacy")
+    if spacy is None or spacy.origin is None:
+        raise ImportError("spaCy is not installed")
+    path = Path(spacy.origin).parent / "lang" / "en" / "stop_words.py"
+    spec = importlib.util.spec_from_file_location("workreview_english_stop_words", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load spaCy's English stop words from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
 
 
 @cache

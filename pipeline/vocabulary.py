@@ -35,3 +35,7 @@ class ReviewStatus(StrEnum):
     ACCEPTED = "accepted"
     CORRECTED = "corrected"
     REJECTED = "rejected"
+
+
+USER_ROLES = ("reviewer", "analyst", "admin")
+"""What a user of the review app may be (``pipeline.review``); here so the CLI can name them without the review code."""

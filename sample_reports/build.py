@@ -40,12 +40,16 @@ FORMATS = ("pdf", "docx", "txt", "md")
 LEVELS = ("capital", "province", "municipality", "district", "khan", "working_group")
 SPLITS = ("train", "dev", "test")
 GENRES = ("template", "narrative", "press", "directive", "findings", "tables", "memo", "mixed_terms", "letter",
-          "minutes")
+          "minutes", "progress", "sector", "speech", "briefing", "qa")
 """``template``: the first corpus's structured reports (headings per kind); the others are the "wild" genres of
 reports nobody on the team templated: narrative without headings, press/news accounts in reported speech,
 ministry directive and inspection letters, working-group findings with recommendations, reports whose
 statements sit in tables, memos with distribution lists and contents, reports mixing Khmer terms and odd
-number formats; letters submitting a report to a ministry, and minutes of a review meeting."""
+number formats; letters submitting a report to a ministry, and minutes of a review meeting; quarterly or half-year
+progress reports against an action plan (indicator | plan | achieved, % of plan, carry-over items), and a sector
+office's report to the provincial hall in its own technical vocabulary; a governor's speech at the review meeting
+(first person, urging and thanking), press briefings and wire accounts in reported speech, and question-and-answer
+records of council forums."""
 LABELS = {"A": "achievement", "C": "challenge", "G": "goal"}
 ROLES = ("output", "target", "total", "part", "change", "affected", "baseline")
 """A quantity's role: ``output`` done in the year under review, ``target`` planned, ``total`` a stock or cumulative

@@ -43,3 +43,33 @@ def build_dataset(reports_dir: Path, out_dir: Path) -> None:
 
 def csrf_of(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+VILLAGES = (
+    "Prey Kdei", "Trapeang Thum", "Ou Ampil", "Chamkar Leu", "Kouk Trach", "Boeng Sala", "Tuol Krasang",
+    "Phum Thmei", "Srae Chaeng", "Angk Ta Som", "Krang Ponley", "Doun Kaev",
+)
+WORKS = (
+    "The commune council graded {n} km of laterite road leading to {village}.",
+    "Health staff gave {n} pregnant women antenatal checks at the post in {village}.",
+    "Volunteers dug {n} ponds so that {village} could keep water through the dry months.",
+    "The district office issued {n} birth certificates to families from {village}.",
+    "Teachers in {village} ran evening classes that {n} adults finished.",
+    "Farmers near {village} received {n} bags of improved rice seed.",
+)
+
+
+def many_statements_report() -> str:
+    """A district report that names no province, so every one of its 72 statements is flagged
+    (``province_unresolved``): enough for more than one page of the queue. One statement mentions mangroves."""
+    lines = [
+        "District Administration",
+        "Report on the Results of Work in 2020",
+        "",
+        "I. ACHIEVEMENTS",
+        "",
+    ]
+    for index, (village, work) in enumerate((v, w) for v in VILLAGES for w in WORKS):
+        lines.append(work.format(n=index + 3, village=village))
+    lines.append("Fishers replanted 4 ha of mangroves along the estuary.")
+    return "\n".join(lines) + "\n"

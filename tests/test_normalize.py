@@ -117,6 +117,13 @@ def test_matching_ignores_case_hyphens_and_spacing_and_respects_word_boundaries(
     assert all(text[m.start : m.end] == m.text for m in mentions)
 
 
+def test_a_district_named_like_a_common_word_needs_its_unit_word():
+    text = "Oral District gave oral rehydration salts to 300 children; Srok Oral has no clinic."
+    mentions = find_places(text)
+    assert [m.text for m in mentions] == ["Oral District", "Srok Oral"]
+    assert {m.province_code for m in mentions} == {"KH-5"}
+
+
 def test_the_longest_name_wins():
     mentions = find_places("Siem Reap Municipality, Siem Reap, Preah Sihanouk and Banteay Meanchey")
     assert [(m.text, m.kind, m.province_code) for m in mentions] == [

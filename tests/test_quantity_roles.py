@@ -6,9 +6,12 @@ import re
 import pytest
 
 from pipeline import store, summarize
+from pipeline.cookbook import saved_queries
 from pipeline.dataset import load_dataset
 from pipeline.process import process_file
 from pipeline.quantities import find_quantities
+from pipeline.query import run_query
+from pipeline.summary_quantities import KEY_QUANTITIES, is_key_quantity
 
 
 def roles(text: str, kind: str = "achievement") -> list[tuple[float | None, str, str]]:
@@ -62,7 +65,7 @@ def roles(text: str, kind: str = "achievement") -> list[tuple[float | None, str,
         (
             "Road deaths dropped to 54 people, down from 71 a year earlier.",
             "achievement",
-            [(54, "people", "change"), (71, "people", "baseline")],
+            [(54, "people", "affected"), (71, "people", "baseline")],
         ),
         ("Rice exports to Vietnam fell by 22% compared with 2019.", "challenge", [(22, "percent", "change")]),
         (
@@ -101,12 +104,16 @@ def test_a_quantity_knows_what_it_counts_its_period_and_whether_it_is_cumulative
     assert (row.value, row.unit, row.object) == (40, "wells", "well")
 
 
-def test_a_change_carries_the_values_it_moved_from_and_to():
+def test_a_level_reached_keeps_its_role_and_carries_the_values_it_moved_from_and_to():
     coverage, before = find_quantities("Waste collection covered 91% of homes, up from 83% in 2019.")
-    assert (coverage.role, coverage.change_from, coverage.change_to) == ("change", 83, 91)
+    assert (coverage.role, coverage.change_from, coverage.change_to) == ("output", 83, 91)
     assert before.role == "baseline"
+    permits, earlier = find_quantities("Construction permits issued rose to 214, up from 173 in 2019.")
+    assert (permits.role, earlier.role, permits.change_from, permits.change_to) == ("output", "baseline", 173, 214)
     (fall,) = find_quantities("Traffic accidents fell to 143.")
-    assert (fall.role, fall.change_from, fall.change_to) == ("change", None, 143)
+    assert (fall.role, fall.change_from, fall.change_to) == ("affected", None, 143)
+    rate, goal = find_quantities("Vaccination coverage went up from 45% to 60%.")
+    assert (rate.role, goal.role, goal.change_from, goal.change_to) == ("baseline", "output", 45, 60)
     (drop,) = find_quantities("Tourist arrivals fell by 64%.")
     assert (drop.role, drop.change_from, drop.change_to) == ("change", None, None)
 
@@ -132,6 +139,7 @@ PROVINCIAL_REPORT = """# Kampong Speu Provincial Administration
 - The province repaired 33 km of rural roads, where the October floods had damaged 58 km of road.
 - Cash transfers reached 6,912 IDPoor households, including 2,305 households with children under two.
 - The department of water resources rehabilitated 19 canals, 64 km long, and cleaned 5 km of drains.
+- Clean water now reaches 14 schools that had none.
 
 | Indicator | Plan 2020 | Result 2020 | Remark |
 |---|---|---|---|
@@ -166,8 +174,8 @@ def role_summary(tmp_path_factory):
 def test_a_running_total_and_a_stock_count_are_not_added_to_new_health_centres(role_summary):
     totals, markdown, _ = role_summary
     # 3 new centres; not 3 + 85 (the running total) + 47 (every centre of the province)
-    assert totals["Health centres"]["total"] == 3
-    assert "- Kampong Speu: 3 health centres" in markdown
+    assert totals["Health centres built or upgraded"]["total"] == 3
+    assert "- Kampong Speu: 3 health centres (from kampong\\_speu\\_provincial\\_report\\_2020.md)" in markdown
 
 
 def test_damage_and_parts_are_not_road_work_and_a_repeated_figure_counts_once_beside_its_plan(role_summary):
@@ -177,7 +185,7 @@ def test_damage_and_parts_are_not_road_work_and_a_repeated_figure_counts_once_be
     # the 110 km plan, nor the 64 km of canals
     assert roads["total"] == 154 and sorted(source["value"] for source in roads["sources"]) == [33, 121]
     assert roads["planned"] == 110
-    assert "- Kampong Speu: planned 110 km, done 154 km" in markdown
+    assert "- Kampong Speu: planned 110 km, done 154 km (from" in markdown
     assert re.search(r"Kampong Speu: planned 110 km, done 154 km from 2 statements", html)
     for source in roads["sources"]:
         assert source["statement_id"] in html
@@ -185,6 +193,161 @@ def test_damage_and_parts_are_not_road_work_and_a_repeated_figure_counts_once_be
 
 def test_households_of_a_part_are_not_added_to_its_whole(role_summary):
     totals, markdown, _ = role_summary
-    assert totals["Households reached"]["total"] == 6912
+    assert totals["Households given cash transfers"]["total"] == 6912
     assert "- Kampong Speu: 6,912 households" in markdown
 
+
+def test_a_label_counts_only_the_figures_whose_words_say_what_it_names(role_summary):
+    totals, _, _ = role_summary
+    # "Schools connected to clean water" are not schools built or repaired; a well not drilled is not a well drilled
+    assert "Schools built or repaired" not in totals
+
+
+
+OVERLAPPING_MEMO = """# Kampong Speu Provincial Hall
+
+## Memo on the results of 2020
+
+## Results in 2020
+
+- The province repaired 121 km of rural roads in 2020.
+"""
+
+
+def test_of_two_reports_on_one_province_and_year_the_fullest_is_added_and_the_other_named(tmp_path):
+    out = tmp_path / "data"
+    con = store.connect(out)
+    try:
+        for name, text in (
+            ("kampong_speu_provincial_report_2020.md", PROVINCIAL_REPORT),
+            ("kampong_speu_memo_2020.md", OVERLAPPING_MEMO),
+        ):
+            report = tmp_path / name
+            report.write_text(text, encoding="utf-8")
+            result = process_file(report, name)
+            assert result.document.level == "province" and result.document.province_code == "KH-5"
+            store.save_document(con, result)
+        store.export(con, out)
+        paths = summarize.write_summaries(con, out)
+    finally:
+        con.close()
+    roads = summarize.build_summary(load_dataset(out)).quantities[0].by_province[0]
+    # the memo's 121 km is the report's 121 km again: 154 km, not 154 + 121
+    assert roads["total"] == 154 and roads["source_file"].endswith("kampong_speu_provincial_report_2020.md")
+    assert [name.rsplit("/", 1)[-1] for name in roads["left_out"]] == ["kampong_speu_memo_2020.md"]
+    markdown = paths["summary_md"].read_text(encoding="utf-8")
+    assert "not added, as it covers the same province and year: kampong\\_speu\\_memo\\_2020.md" in markdown
+    assert "Not added" not in markdown and "kampong_speu_memo_2020.md" in paths["summary_html"].read_text("utf-8")
+    # the README's cookbook query for rural road built takes the same report
+    sql = next(query.sql for query in saved_queries() if "km of rural road" in query.question)
+    (row,) = run_query(out, sql).itertuples()
+    assert (row.province, row.km, row.figures) == ("Kampong Speu", 154, 2)
+    assert row.not_added.endswith("kampong_speu_memo_2020.md") and "memo" not in row.sources
+
+
+def test_a_multiple_of_an_earlier_value_is_a_change_but_a_number_of_times_is_not():
+    assert roles("The temple received 128,000 visitors, nearly three times the 2022 number.") == [
+        (128000, "people", "output"),
+        (3, "count", "change"),
+    ]
+    assert roles("The council met 12 times over the year.") == [(12, "count", "output")]
+
+
+@pytest.mark.parametrize(
+    ("statement", "figure", "unit", "label"),
+    [
+        ("Forty-eight new classrooms were built and 12 schools received new toilets.", "12 schools", "schools", None),
+        ("The province built 34 classrooms and two new lower secondary schools.", "two new lower secondary schools",
+         "schools", "Schools built or repaired"),
+        ("The province completed 42 km of laterite roads and 7.5 km of concrete roads.", "7.5 km", "km",
+         "Roads built or repaired"),
+        ("New classrooms | 28 classrooms in 9 schools", "9 schools", "schools", None),
+        ("New classrooms | 28 classrooms in 9 schools", "28 classrooms", "classrooms", "Classrooms built or repaired"),
+        ("Schools connected to clean water | 31", "31", "schools", None),
+        ("Distributed rice seed to 4,600 families hit by floods.", "4,600 families", "families",
+         "Families evacuated or given disaster relief"),
+        ("Officers held IDPoor interviews with 7,410 households.", "7,410 households", "households", None),
+        ("Cash transfers reached 41,905 poor households.", "41,905 poor households", "households",
+         "Households given cash transfers"),
+    ],
+)
+def test_a_figure_counts_under_a_label_only_if_its_words_say_what_the_label_names(statement, figure, unit, label):
+    start = statement.index(figure)
+    row = {"statement_text": statement, "text": figure, "char_start": 100 + start, "statement_start": 100,
+           "unit": unit, "object": None}
+    assert [q.label for q in KEY_QUANTITIES if is_key_quantity(row, q)] == ([label] if label else [])
+
+
+def test_a_challenge_reports_what_its_problem_affects_but_a_plan_and_result_row_keeps_its_result():
+    assert roles("Waste collection fell behind, and 37 complaints about rubbish reached the district hall.",
+                 "challenge") == [(37, "cases", "affected")]
+    assert roles("Irrigation canals cleaned | 35 km | 18 km | work stopped by the floods", "challenge") == [
+        (35, "km", "target"),
+        (18, "km", "output"),
+    ]
+
+
+def test_a_row_number_is_not_a_quantity_and_a_rate_of_plan_needs_no_unit_of_its_own():
+    assert roles("3 | Plant shade trees along the main avenue | 800 trees", "goal") == [(800, "count", "target")]
+    assert roles("2 | Village roads raised above flood level | 12 km | 12.4 km | 103") == [
+        (12, "km", "target"),
+        (12.4, "km", "output"),
+        (103, "percent", "output"),
+    ]
+
+
+def test_who_and_what_is_counted():
+    assert roles("Sangkat councils settled 27 land conflicts and sent two engineers to 13 khum.") == [
+        (27, "cases", "output"),
+        (2, "people", "output"),
+        (13, "communes", "output"),
+    ]
+
+
+def test_of_n_of_the_m_the_whole_is_a_total_and_the_share_keeps_the_role_its_verb_gives_it():
+    assert roles("The mediation office settled 29 of the 41 land disputes filed with it.") == [
+        (29, "cases", "output"),
+        (41, "cases", "total"),
+    ]
+    assert roles("The floods submerged nine of the ten sangkats.", "challenge") == [
+        (9, "communes", "affected"),
+        (10, "communes", "total"),
+    ]
+
+
+def test_a_level_reached_takes_the_unit_of_what_reached_it_and_names_and_ages_are_not_amounts():
+    assert roles("Confirmed malaria cases fell by 58% compared with 2021, to 2,147.") == [
+        (58, "percent", "change"),
+        (2147, "cases", "affected"),
+    ]
+    assert roles("Tourist arrivals fell to about 0.5 million.", "challenge") == [(500000, "people", "output")]
+    assert roles("Under Anukret 14 the krong vaccinated 98.6 per cent of residents aged over 18.") == [
+        (98.6, "percent", "output")
+    ]
+    assert roles("Set up a scholarship of USD 60 a year for grade 7 to 9 pupils.", "goal") == [(60, "usd", "target")]
+    assert roles("The district repaired roads 1 to 3 km long.") == [(3, "km", "output")]
+
+
+def test_a_number_closing_a_place_name_is_not_an_amount():
+    assert roles("Fires | 23, 41 houses burnt | Chak Angrae Leu, Stueng Mean Chey 1", "challenge") == [
+        (23, "count", "affected"),
+        (41, "count", "affected"),
+    ]
+    assert roles("Wells drilled in Kampot 12, in Kep 3.") == [(12, "count", "output"), (3, "count", "output")]
+
+
+def test_beating_a_plan_or_an_average_by_a_margin_is_a_change():
+    assert roles("The tax branch collected USD 9.6 million, which beat the annual plan by 12%.") == [
+        (9600000, "usd", "output"),
+        (12, "percent", "change"),
+    ]
+    assert roles("Adult coverage reached 97.9 per cent, 12.5 per cent above the national average.")[1] == (
+        12.5, "percent", "change"
+    )
+
+
+def test_the_value_a_level_is_compared_with_takes_its_unit():
+    assert roles("Dengue fever cases rose to 356, up from 151 the year before.", "challenge") == [
+        (356, "cases", "affected"),
+        (151, "cases", "baseline"),
+    ]

@@ -48,7 +48,17 @@ def test_tables_have_exactly_the_records_fields_and_exports_their_exported_field
 def test_a_database_from_before_a_field_existed_gains_it(tmp_path: Path):
     con = store.connect(tmp_path)
     con.execute("ALTER TABLE statements DROP COLUMN target_year")
+    con.execute("UPDATE meta SET value = 'older' WHERE key = 'schema'")  # as an older version left it
     con.close()
     con = store.connect(tmp_path)
     assert "target_year" in table_columns(con, "statements")
+    con.close()
+
+
+def test_a_database_with_this_schema_is_not_migrated_again(tmp_path: Path):
+    con = store.connect(tmp_path)
+    con.execute("ALTER TABLE statements DROP COLUMN target_year")  # the digest still says the schema is in place
+    con.close()
+    con = store.connect(tmp_path)
+    assert "target_year" not in table_columns(con, "statements")
     con.close()

@@ -239,3 +239,38 @@ def test_khmer_plain_lines_become_headings_by_number_or_kind_words():
         ("ការខ្វះថវិកាធ្វើឱ្យការជួសជុលផ្លូវយឺតយ៉ាវ។", SectionKind.CHALLENGES),
         ("ស្ថាបនាផ្លូវបេតុង ៥ គីឡូម៉ែត្រ។", SectionKind.GOALS),
     ]
+
+
+def test_cells_of_a_column_whose_header_names_no_kind_are_kept_when_they_say_something():
+    document = make_table_document(
+        (BlockKind.PARAGRAPH, "PROBLEMS"),
+        table_row("Sangkat", "Problem", "What the municipality proposes"),
+        table_row("Sangkat Boeung Keng Kang", "Drains overflow in every heavy rain",
+                  "Widen the drain along Street 51 before the wet season"),
+        table_row("Sangkat Olympic", "Street vendors block the pavement", "Move the vendors to a night market"),
+    )
+    statements = segment(document)
+
+    assert [(s.text, s.column_kind) for s in statements] == [
+        ("Drains overflow in every heavy rain", ColumnKind.CHALLENGE),
+        ("Widen the drain along Street 51 before the wet season", ColumnKind.SOLUTION),
+        ("Street vendors block the pavement", ColumnKind.CHALLENGE),
+        ("Move the vendors to a night market", ColumnKind.SOLUTION),
+    ]
+
+
+def test_a_column_of_unnamed_kind_keeps_its_sentences_and_drops_its_labels():
+    document = make_table_document(
+        (BlockKind.PARAGRAPH, "Difficulties"),
+        table_row("Sangkat", "Problem", "Cause", "Follow-up by the district"),
+        table_row("Sangkat Boeung Keng Kang", "Drains overflow in every heavy rain", "Old pipes",
+                  "Ask the ministry for a new pump"),
+    )
+    statements = segment(document)
+
+    assert [(s.text, s.column_kind) for s in statements] == [
+        ("Drains overflow in every heavy rain", ColumnKind.CHALLENGE),
+        ("Old pipes", ColumnKind.CAUSE),
+        ("Ask the ministry for a new pump", None),
+    ]
+    assert statements[-1].block_kind == TABLE_CELL

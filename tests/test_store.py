@@ -68,3 +68,36 @@ def test_exports_are_stable_and_skip_other_unless_asked(tmp_path: Path):
     assert store.export(con, tmp_path)["statements_csv"].read_bytes() == first
     store.export(con, tmp_path, include_other=True)
     assert len(pd.read_csv(paths["statements_csv"])) == 3
+
+
+def test_a_batch_is_stored_as_its_documents_one_by_one_would_be(tmp_path: Path):
+    batches = [
+        [result("a.txt", "h1", ["Built 3 schools."]), result("b.txt", "h5", ["Dug 2 wells."])],
+        [
+            result("a.txt", "h2", ["Built 4 schools."]),  # a new version
+            result("b.txt", "h6", [], status="failed"),  # a failing new version keeps the old one current
+            result("c.txt", "h7", [], status="failed"),
+            result("d.txt", "h8", ["Paved 9 km of road.", "Trained 40 nurses."]),
+        ],
+        [result("a.txt", "h1", ["Built 3 schools."]), result("c.txt", "h9", ["Opened a clinic."])],  # a revert
+    ]
+    tables = {
+        "documents": "source_file, document_id, version, current, status",
+        "statements": "source_file, document_id, statement_id, text",
+        "search_lengths": "source_file, statement_id, length",
+        "current_statements": "source_file, text",
+    }
+    contents = []
+    for name, one_by_one in (("batch", False), ("single", True)):
+        con = store.connect(tmp_path / name)
+        for batch in batches:
+            if one_by_one:
+                for item in batch:
+                    store.save_document(con, item)
+            else:
+                assert store.save_results(con, batch) == batch
+        contents.append({t: con.execute(f"SELECT {c} FROM {t} ORDER BY ALL").fetchall() for t, c in tables.items()})
+        con.close()
+    assert contents[0] == contents[1]
+    assert ("a.txt", "h1", 1, True, "ok") in contents[0]["documents"]  # reverted: the first version is back
+    assert ("b.txt", "Dug 2 wells.") in contents[0]["current_statements"]

@@ -74,10 +74,14 @@ def test_every_quantity_total_is_the_sum_of_the_statements_listed_under_it(summa
     html = (analyst_dataset / "summary.html").read_text(encoding="utf-8")
     data = load_dataset(analyst_dataset)
     levels = data.documents.set_index("source_file")["level"].map(LEVEL_GROUPS)
-    assert {total.quantity.label for total in summary.quantities} >= {"Roads built or repaired", "Classrooms", "Wells"}
+    assert {total.quantity.label for total in summary.quantities} >= {
+        "Roads built or repaired", "Classrooms built or repaired", "Wells drilled or dug"
+    }
     for total in summary.quantities:
         for row in total.by_province:
             assert row["total"] == pytest.approx(sum(source["value"] for source in row["sources"]))
+            assert {source["source_file"] for source in row["sources"]} == {row["source_file"]}
+            assert row["source_file"] not in row["left_out"]
             for source in row["sources"]:
                 assert source["kind"] == "achievement" and levels[source["source_file"]] == "province"
                 assert source["province_code"] == row["code"] and source["text"] in source["statement_text"]

@@ -11,7 +11,7 @@ import spacy
 from conftest import SAMPLE_REPORTS
 from record_fixtures import statement_record
 
-import pipeline.nlp
+import pipeline.model_choice
 from pipeline.document import Block, BlockKind, Document
 from pipeline.errors import ModelUnavailable
 from pipeline.extract import classifier_doc, extract, statement_doc
@@ -134,7 +134,7 @@ def test_the_pipeline_uses_the_shipped_model_unless_told_otherwise(monkeypatch, 
 
         # A missing shipped model is an error, never a quiet fall-back to the rules.
         monkeypatch.delenv(MODEL_ENV)
-        monkeypatch.setattr(pipeline.nlp, "MODEL_DIR", tmp_path / "statement_classifier")
+        monkeypatch.setattr(pipeline.model_choice, "MODEL_DIR", tmp_path / "statement_classifier")
         load_pipeline.cache_clear()
         with pytest.raises(ModelUnavailable, match="shipped model"):
             load_pipeline()

@@ -139,7 +139,10 @@ def run(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 if any file was not read (failed, unsupported, skipped…).")
     ] = False,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes reading side by side [default: 1 per core, max 4]."),
+    ] = None,
     task_runner: Annotated[
         str, typer.Option("--task-runner", help="'local' (this machine) or 'dask' (an existing Dask cluster).")
     ] = "local",
@@ -180,28 +183,33 @@ def run(
         with hold(out):
             pass
     configure_prefect(out)
-    from prefect.settings import PREFECT_API_URL
+    from flows.prefect_api import DASK_NEEDS_SERVER, EmbeddedServer, configured_api_url
 
-    from flows.ingest import DASK_NEEDS_SERVER, run_ingestion
-
-    if task_runner == "dask" and not PREFECT_API_URL.value():
+    if task_runner == "dask" and not configured_api_url():
         raise InvalidInput(DASK_NEEDS_SERVER)
 
     started = time.perf_counter()
-    with _progress_bar() as on_progress:
-        report = run_ingestion(
-            str(reports_dir),
-            str(out),
-            include_other=all_statements,
-            workers=workers,
-            on_progress=on_progress,
-            task_runner=task_runner,
-            dask_address=dask_address,
-            doc_timeout=doc_timeout or None,
-            max_mb=max_mb or None,
-            max_pages=max_pages or None,
-            wait=wait,
-        )
+    # Prefect's server, the imports and the workers' start-up (their models) all come up at once.
+    with EmbeddedServer() as server, _progress_bar() as on_progress:
+        from flows.ingest import run_ingestion, worker_pool
+        from pipeline.workers import default_workers
+
+        workers = workers or default_workers()
+        with worker_pool(workers, task_runner):
+            server.wait_until_ready(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+            report = run_ingestion(
+                str(reports_dir),
+                str(out),
+                include_other=all_statements,
+                workers=workers,
+                on_progress=on_progress,
+                task_runner=task_runner,
+                dask_address=dask_address,
+                doc_timeout=doc_timeout or None,
+                max_mb=max_mb or None,
+                max_pages=max_pages or None,
+                wait=wait,
+            )
     elapsed = time.perf_counter() - started
 
     counts = report.counts
@@ -209,7 +217,7 @@ def run(
         f"Read {report.documents_processed} of {report.documents_seen} files "
         f"({counts.documents_new} new, {counts.documents_changed} changed, {report.documents_skipped} unchanged, "
         f"{counts.documents_withdrawn} withdrawn; {report.pages} pages, {report.statements} statements) "
-        f"in {elapsed:.1f} s."
+        f"in {elapsed:.1f} s with {workers} worker{'s' if workers > 1 else ''}."
     )
     if report.failures:
         table = Table(title=f"{len(report.failures)} file(s) not read", show_lines=False)

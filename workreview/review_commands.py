@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from pipeline.errors import DatasetNotFound, InvalidInput
-from pipeline.review import ROLES, list_users, save_user
-from pipeline.store import DATABASE_NAME
+from pipeline.runs import DATABASE_NAME
+from pipeline.vocabulary import USER_ROLES
 from workreview.cli import app, console, existing_folder
 
 users_app = typer.Typer(help="Manage the accounts of the review app.", no_args_is_help=True)
@@ -29,6 +29,7 @@ def review(
     """Serve the reviewers' workbench over the dataset in OUT."""
     import uvicorn
 
+    from pipeline.review import list_users
     from workreview.web.app import create_app
 
     if not (out / DATABASE_NAME).is_file():
@@ -44,10 +45,12 @@ def review(
 @users_app.command("add")
 def add_user(
     name: Annotated[str, typer.Argument(help="User name to sign in with.")],
-    role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(USER_ROLES)}.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder of `workreview run`.")] = Path("data"),
 ) -> None:
     """Add a user, or reset an existing user's role and password. The password is read from stdin."""
+    from pipeline.review import save_user
+
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat password: ") != password:
@@ -63,5 +66,7 @@ def show_users(
     out: Annotated[Path, typer.Option("--out", help="Output folder of `workreview run`.")] = Path("data"),
 ) -> None:
     """List the users and their roles."""
+    from pipeline.review import list_users
+
     for user in list_users(out):
         console.print(f"{user.name}\t{user.role}")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from thinc.api import ConfigValidationError
 
 from pipeline.errors import InvalidInput
 from workreview.cli import app, console
@@ -57,6 +56,8 @@ def train(
     ] = None,
 ) -> None:
     """Train the statement classifier on the train split, calibrate it by cross-validation, score it on dev and test."""
+    from thinc.api import ConfigValidationError
+
     from pipeline.boundaries import training_edits
     from pipeline.nlp import MODEL_DIR
     from pipeline.train import DEFAULT_CONFIG, train_statement_classifier, write_scores

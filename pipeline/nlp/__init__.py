@@ -14,10 +14,7 @@ The components are registered with spaCy through the ``spacy_factories`` entry p
 
 from __future__ import annotations
 
-import hashlib
-import os
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,6 +22,21 @@ import spacy
 from spacy.language import Language
 
 from pipeline.errors import ModelUnavailable
+from pipeline.model_choice import (  # noqa: F401 -- re-exported: where callers have always found them
+    KHMER_MODEL_DIR,
+    KHMER_MODEL_ENV,
+    LANGUAGES,
+    MODEL_DIR,
+    MODEL_ENV,
+    MODELS_DIR,
+    RULES_NAME,
+    RULES_VERSION,
+    chosen_model_dir,
+    model_choice,
+    uses_rules,
+    versioned_name,
+    weights_hash,
+)
 
 # Importing the component modules registers their factories with spaCy.
 from pipeline.nlp import calibration as _calibration  # noqa: F401
@@ -33,15 +45,6 @@ from pipeline.nlp import khmer_tokenizer as _khmer_tokenizer  # noqa: F401
 from pipeline.nlp import sentences as _sentences  # noqa: F401
 from pipeline.nlp import statement_cues as _statement_cues  # noqa: F401
 
-RULES_VERSION = "rules-0.2"
-MODEL_ENV = "WORKREVIEW_MODEL"
-MODELS_DIR = Path(str(files("workreview.models")))
-MODEL_DIR = MODELS_DIR / "statement_classifier"
-KHMER_MODEL_ENV = "WORKREVIEW_MODEL_KM"
-KHMER_MODEL_DIR = MODELS_DIR / "statement_classifier_km"
-LANGUAGES = ("en", "km")
-"""The document languages with a statement model of their own (``pipeline.khmer.language_of``)."""
-
 PipeT = TypeVar("PipeT")
 
 
@@ -49,7 +52,7 @@ def build_rule_pipeline() -> Language:
     """Blank English + the cue-phrase statement classifier."""
     nlp = spacy.blank("en")
     nlp.add_pipe("statement_cues")
-    nlp.meta["name"] = "workreview_rules"
+    nlp.meta["name"] = RULES_NAME
     nlp.meta["version"] = RULES_VERSION
     return nlp
 
@@ -61,37 +64,17 @@ def load_trained_pipeline(model_dir: Path) -> Language:
     return nlp
 
 
-def weights_hash(model_dir: Path) -> str:
-    """A short digest of the components' files (weights, calibration), to tell two models apart."""
-    digest = hashlib.sha256()
-    for path in sorted(model_dir.glob("*/*")):
-        if path.is_file() and path.parent.name != "vocab":
-            digest.update(path.relative_to(model_dir).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
-
-
 @cache
 def load_pipeline(language: str = "en") -> Language:
     """The process-wide statement pipeline for documents in ``language`` (``en``, ``km``), chosen as the module
     docstring says; built once, reused for every document."""
-    if os.environ.get(MODEL_ENV, "") == "rules":
+    if uses_rules():
         return build_rule_pipeline()
-    variable, shipped = model_choice(language)
-    choice = os.environ.get(variable, "")
-    model_dir = Path(choice) if choice else shipped
-    if not (model_dir / "config.cfg").is_file():
-        where = f"{variable}={choice!r} is neither 'rules' nor" if choice else f"the shipped model {model_dir} is not"
-        raise ModelUnavailable(f"{where} a model folder (no config.cfg); reinstall workreview or set {variable}")
+    model_dir = chosen_model_dir(language)
     try:
         return load_trained_pipeline(model_dir)
     except (OSError, ValueError) as error:  # spaCy reports unreadable or incompatible model files as these
         raise ModelUnavailable(f"cannot load the model in {model_dir}: {error}") from error
-
-
-def model_choice(language: str) -> tuple[str, Path]:
-    """The variable that names ``language``'s model folder, and the shipped model used when it is unset."""
-    return (KHMER_MODEL_ENV, KHMER_MODEL_DIR) if language == "km" else (MODEL_ENV, MODEL_DIR)
 
 
 def model_language(model_dir: Path) -> str:
@@ -103,8 +86,7 @@ def model_language(model_dir: Path) -> str:
 
 def model_version(nlp: Language) -> str:
     """``name-version``, plus the weights' digest for a trained model."""
-    version = f"{nlp.meta['name']}-{nlp.meta['version']}"
-    return f"{version}-{nlp.meta['weights_hash']}" if nlp.meta.get("weights_hash") else version
+    return versioned_name(nlp.meta["name"], nlp.meta["version"], nlp.meta.get("weights_hash"))
 
 
 def pipe_of(nlp: Language, name: str, kind: type[PipeT]) -> PipeT:

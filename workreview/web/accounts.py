@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -31,7 +31,7 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+    return render(request, "login.html", {"next": _safe_next(next), "error": None, "name": ""})
 
 
 @router.post("/login", dependencies=[Depends(require_csrf)])
@@ -42,11 +42,24 @@ async def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Sign in. A wrong password is answered after the throttle's growing delay, awaited without holding a thread;
-    too many of them get 429 (``workreview.web.throttle``)."""
-    user, delay = await run_in_threadpool(checked_password, request, name, password)
+    too many of them lock sign-in for a while (429, ``workreview.web.throttle``), and the form says so."""
+    try:
+        user, delay = await run_in_threadpool(checked_password, request, name, password)
+    except HTTPException as refused:
+        if refused.status_code != status.HTTP_429_TOO_MANY_REQUESTS:
+            raise
+        wait = (refused.headers or {})["Retry-After"]
+        error = (
+            "Too many wrong passwords for this account or from this address: "
+            f"sign-in is locked; try again in {wait} s."
+        )
+        context = {"next": _safe_next(next), "error": error, "name": name}
+        page = render(request, "login.html", context, status_code=refused.status_code)
+        page.headers["Retry-After"] = wait
+        return page
     if user is None:
         await asyncio.sleep(delay)
-        context = {"next": _safe_next(next), "error": "Wrong user name or password."}
+        context = {"next": _safe_next(next), "error": "Wrong user name or password.", "name": name}
         return render(request, "login.html", context, status_code=401)
     sign_in(request, user)
     return RedirectResponse(_safe_next(next), status_code=303)

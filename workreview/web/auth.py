@@ -71,9 +71,10 @@ def require_user(request: Request) -> User:
     """Dependency: the user making the request; 401 when anonymous or the credentials are wrong."""
     user = current_user(request)
     if user is None:
+        tried = _basic_credentials(request.headers.get("authorization", "")) is not None
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "sign in first",
+            "wrong user name or password" if tried else "sign in first",
             headers={"WWW-Authenticate": 'Basic realm="workreview"'},
         )
     request.state.user = user

@@ -13,16 +13,19 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import store
+from pipeline import search, store
 from pipeline.boundaries import edit_statements
-from pipeline.errors import DatasetNotFound, RunLocked
+from pipeline.errors import DatasetNotFound, InvalidInput, RunLocked
 from pipeline.review import Decision
+from pipeline.search import SearchQuery
 
 LOCK_WAIT_SECONDS = 3.0
 CONTEXT_BLOCKS = 2
 """Blocks shown before and after the statement's own block."""
 UNRESOLVED = "-"
 """The province filter's value for statements whose province could not be determined."""
+PAGE_SIZE = 50
+"""Rows on one page of the queue."""
 
 STATEMENT_COLUMNS = (
     "s.statement_id, s.document_id, s.source_file, s.province_code, s.province, s.report_year, s.kind, s.text, "
@@ -59,6 +62,8 @@ class QueueFilters:
     reason: str = ""
     status: str = "pending"
     """``pending`` (no decision in force), ``decided`` or ``all``."""
+    search: str = ""
+    """Words the statement's text must hold (``pipeline.search``: every word, each "quoted phrase")."""
 
     def query(self) -> dict[str, str]:
         """The non-default filters, for links that keep the reviewer's view."""
@@ -85,10 +90,30 @@ def flagged_statements(con: duckdb.DuckDBPyConnection) -> list[dict]:
     )
 
 
+def search_matches(con: duckdb.DuckDBPyConnection, text: str) -> set[str] | None:
+    """The ids of the current statements whose text matches ``text``, from the search index the run built (no
+    scan of every text); ``None`` when there is nothing to search for."""
+    if not text.strip():
+        return None
+    scores, params = search.scores_sql(SearchQuery.parse(text))
+    try:
+        rows = con.execute(f"SELECT statement_id FROM ({scores})", params).fetchall()
+    except duckdb.CatalogException as error:
+        if "search_" not in str(error):
+            raise
+        raise InvalidInput("this dataset has no search index yet: the next `workreview run` builds it") from None
+    return {statement_id for (statement_id,) in rows}
+
+
 def build_queue(
-    statements: list[dict], decisions: dict[str, Decision], claims: dict[str, str], filters: QueueFilters
+    statements: list[dict],
+    decisions: dict[str, Decision],
+    claims: dict[str, str],
+    filters: QueueFilters,
+    matches: set[str] | None = None,
 ) -> Queue:
-    """Filter the flagged statements; counts of pending and decided are over the other filters, before status."""
+    """Filter the flagged statements (to ``matches`` too, the result of the filters' search, when given); counts of
+    pending and decided are over the other filters, before status."""
     options = {
         "province": sorted({s["province"] or UNRESOLVED for s in statements}),
         "kind": sorted({s["kind"] for s in statements}),
@@ -105,6 +130,8 @@ def build_queue(
             continue
         if filters.reason and filters.reason not in (statement["flag_reasons"] or "").split(";"):
             continue
+        if matches is not None and statement["statement_id"] not in matches:
+            continue
         decision = decisions.get(statement["statement_id"])
         matching.append({**statement, "decision": decision, "claimed_by": claims.get(statement["statement_id"])})
     decided = sum(1 for item in matching if item["decision"])
@@ -115,6 +142,43 @@ def build_queue(
     else:
         items = matching
     return Queue(items, pending=len(matching) - decided, decided=decided, options=options)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """One page of the queue's rows, and the pages to link to from it."""
+
+    number: int
+    count: int
+    rows: list[dict]
+    first: int
+    """The 1-based position in the queue of the page's first row."""
+
+    def links(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and ``around`` either side of this one; ``None`` marks a gap."""
+        shown = sorted({1, self.count, *range(max(1, self.number - around), min(self.count, self.number + around) + 1)})
+        linked: list[int | None] = []
+        for number in shown:
+            if linked and number - (linked[-1] or 0) > 1:
+                linked.append(None)
+            linked.append(number)
+        return linked
+
+
+def paginate(items: list[dict], number: int, size: int = PAGE_SIZE) -> QueuePage:
+    """Page ``number`` of ``items`` (the last page when ``number`` is beyond it)."""
+    count = max(1, -(-len(items) // size))
+    number = min(max(1, number), count)
+    start = (number - 1) * size
+    return QueuePage(number, count, items[start : start + size], start + 1)
+
+
+def page_of(items: list[dict], current: dict, size: int = PAGE_SIZE) -> dict[str, str]:
+    """The query parameter that opens the queue page listing ``current``, or where it would be listed (a decided
+    item in a view of pending ones); none for the first page."""
+    key = order_key(current)
+    number = sum(1 for item in items if order_key(item) < key) // size + 1
+    return {"page": str(number)} if number > 1 else {}
 
 
 def order_key(statement: dict) -> tuple:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi import Path as PathParameter
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
@@ -27,6 +27,7 @@ from pipeline.review import (
     decide,
     latest_decisions,
     orphaned_decisions,
+    release_claim,
     review_version,
     undo_last,
 )
@@ -43,14 +44,18 @@ deciders = require_role(*DECIDING_ROLES)
 STATUSES = ("pending", "decided", "all")
 KIND_KEYS = {"1": "achievement", "2": "challenge", "3": "goal", "4": "other"}
 DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")
-QUEUE_ROWS_SHOWN = 300
-"""Rows listed on the queue page; reviewing goes through all of them via ``/next`` regardless."""
+MAX_PAGE_NUMBER = 1_000_000
 
 
 def filters_from_query(
-    province: str = "", kind: str = "", sector: str = "", reason: str = "", status: str = "pending"
+    province: str = "",
+    kind: str = "",
+    sector: str = "",
+    reason: str = "",
+    status: str = "pending",
+    search: Annotated[str, Query(max_length=200)] = "",
 ) -> q.QueueFilters:
-    return q.QueueFilters(province, kind, sector, reason, status if status in STATUSES else "pending")
+    return q.QueueFilters(province, kind, sector, reason, status if status in STATUSES else "pending", search.strip())
 
 
 def filters_from_view(view: str) -> q.QueueFilters:
@@ -70,15 +75,23 @@ def _link(path: str, filters: q.QueueFilters, **extra: str) -> str:
 
 @router.get("/")
 def queue_page(
-    request: Request, filters: q.QueueFilters = Depends(filters_from_query), user: User = Depends(require_user)
+    request: Request,
+    filters: q.QueueFilters = Depends(filters_from_query),
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE_NUMBER)] = 1,
+    user: User = Depends(require_user),
 ) -> Response:
+    """One page of the queue. A reviewer back on the queue is reviewing nothing: their claim is released."""
     out_dir = request.app.state.out_dir
+    if user.can_decide:
+        release_claim(out_dir, user)
     with q.open_dataset(out_dir) as con:
         statements = q.flagged_statements(con)
+        matches = q.search_matches(con, filters.search)
         orphaned = len(orphaned_decisions(con, out_dir))
-    queue = q.build_queue(statements, latest_decisions(out_dir), active_claims(out_dir), filters)
+    queue = q.build_queue(statements, latest_decisions(out_dir), active_claims(out_dir), filters, matches)
     context = {
         "queue": queue,
+        "page": q.paginate(queue.items, page),
         "filters": filters,
         "view": urlencode(filters.query()),
         "statuses": STATUSES,
@@ -86,7 +99,6 @@ def queue_page(
         "orphaned": orphaned,
         "flash": request.session.pop("flash", None),
         "unresolved": q.UNRESOLVED,
-        "shown": QUEUE_ROWS_SHOWN,
     }
     return render(request, "queue.html", context)
 
@@ -102,8 +114,9 @@ def next_item(
     out_dir = request.app.state.out_dir
     with q.open_dataset(out_dir) as con:
         statements = q.flagged_statements(con)
+        matches = q.search_matches(con, filters.search)
     claims = active_claims(out_dir)
-    pending = q.build_queue(statements, latest_decisions(out_dir), claims, filters).items
+    pending = q.build_queue(statements, latest_decisions(out_dir), claims, filters, matches).items
     free = [
         item for item in pending if not item["decision"] and claims.get(item["statement_id"], user.name) == user.name
     ]
@@ -253,11 +266,12 @@ def _item_context(
         blocks = q.context_blocks(con, item)
         found = q.quantities(con, item)
         statements = q.flagged_statements(con)
+        matches = q.search_matches(con, filters.search)
         known_sectors = q.sectors(con)
         shaping = boundary_context(con, item)
     decisions = latest_decisions(out_dir)
     claims = active_claims(out_dir)
-    queue = q.build_queue(statements, decisions, claims, filters)
+    queue = q.build_queue(statements, decisions, claims, filters, matches)
     previous, following = q.neighbours(queue.items, item)
     held_by = claim(out_dir, statement_id, user) if user.can_decide else None
     decision = decisions.get(statement_id)
@@ -282,7 +296,7 @@ def _item_context(
         "held_by": held_by,
         "previous": _link(f"/item/{previous['statement_id']}", filters) if previous else None,
         "following": _link(f"/item/{following['statement_id']}", filters) if following else None,
-        "queue_link": _link("/", filters),
+        "queue_link": _link("/", filters, **q.page_of(queue.items, item)),
         "view": urlencode(filters.query()),
         "scores": {kind: item[f"score_{kind}"] for kind in StatementKind},
         "quantities": found,

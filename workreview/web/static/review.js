@@ -37,8 +37,10 @@
       select(selected + (event.key === "j" ? 1 : -1));
       return;
     }
-    if (rows.length && event.key === "Enter" && selected >= 0) {
-      window.location.href = rows[selected].dataset.href;
+    // Enter opens the chosen row, or the first when none is chosen yet; on a link or button it keeps its own meaning.
+    if (rows.length && event.key === "Enter" && !event.target.closest("a, button")) {
+      event.preventDefault();
+      window.location.href = rows[Math.max(selected, 0)].dataset.href;
       return;
     }
     var field = withKey("data-focus-key", event.key);
