@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import store
+from pipeline.boundaries import edit_statements
 from pipeline.errors import DatasetNotFound
 from pipeline.gazetteer import find_places, provinces
 from pipeline.review import ROLE_OVERRIDE, apply_reviews
@@ -127,9 +128,10 @@ def add_analysis_tables(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
     rest), ``all_reviewed_statements`` (both), ``statement_quantities`` and, if missing, an empty ``quantities``."""
     documents = con.execute(DOCUMENTS_QUERY).df()
     _create_temp_table(con, "provinces", submission_status(documents))
-    apply_reviews(con, out_dir)
     if not _has_table(con, "quantities"):
         con.execute(EMPTY_QUANTITIES)
+    edit_statements(con, out_dir)
+    apply_reviews(con, out_dir)
     con.execute(_statement_quantities_view(con))
 
 
@@ -246,7 +248,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def _statement_quantities_view(con: duckdb.DuckDBPyConnection) -> str:
     """Each quantity of the current dataset with its statement's context, reviewers' decisions applied. Old
     versions of a file keep their quantities under the same statement ids: the document is part of the join."""
-    columns = [row[0] for row in con.execute("DESCRIBE quantities").fetchall()]
+    columns = [row[0] for row in con.execute("DESCRIBE edited_quantities").fetchall()]
     own = [
         "coalesce(r.role, q.role) AS role" if column == "role" else f"q.{column}"
         for column in columns
@@ -256,5 +258,6 @@ def _statement_quantities_view(con: duckdb.DuckDBPyConnection) -> str:
     override = ROLE_OVERRIDE.format(statement="s") if "role" in columns else ""
     return (
         f"CREATE OR REPLACE TEMP VIEW statement_quantities AS SELECT {', '.join(own + context)} "
-        f"FROM quantities q JOIN all_reviewed_statements s USING (document_id, source_file, statement_id) {override}"
+        "FROM edited_quantities q JOIN all_reviewed_statements s USING (document_id, source_file, statement_id) "
+        f"{override}"
     )

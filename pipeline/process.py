@@ -7,9 +7,7 @@ recorded ``failed`` document instead of an exception that would stop the run.
 
 from __future__ import annotations
 
-import hashlib
 import time
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -28,11 +26,8 @@ from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord
 from pipeline.results import DocumentResult, failed_result, skipped_result  # noqa: F401 -- re-exported
 from pipeline.sectors import classify_sector
 from pipeline.segment import Statement, segment
+from pipeline.statement_ids import normalized_text, statement_id  # noqa: F401 -- re-exported
 from pipeline.vocabulary import DocumentStatus, StatementKind
-
-
-def normalized_text(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def word_count(text: str, extraction: Extraction) -> int:
@@ -42,12 +37,6 @@ def word_count(text: str, extraction: Extraction) -> int:
         return len(text.split())
     tokens = extraction.tokens
     return sum(1 for token in tokens[tokens._.markers :] if not (token.is_space or token.is_punct))
-
-
-def statement_id(source_file: str, text: str, occurrence: int) -> str:
-    """Stable across re-runs and new versions of a file: depends only on where and what, not on the bytes."""
-    key = f"{source_file}\x00{normalized_text(text)}\x00{occurrence}"
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def normalize_stage(
@@ -244,7 +233,7 @@ def _analyse(
             )
             for q in found
         )
-    return DocumentResult(record, records, seconds, words, quantity_records)
+    return DocumentResult(record, records, seconds, words, quantity_records, document.text)
 
 
 def process_files(items: list[tuple[str, str]], limits: ReadLimits = ReadLimits()) -> list[DocumentResult]:

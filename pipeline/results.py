@@ -22,6 +22,8 @@ class DocumentResult:
     words: int = 0
     quantities: list[QuantityRecord] = field(default_factory=list)
     """One per quantity in the statements (``pipeline.quantities``), spans in the document's text."""
+    text: str = ""
+    """The document's text, which the statements' spans index (kept for reviewers' boundary changes)."""
 
 
 def skipped_result(source_file: str, reason: str) -> DocumentResult:

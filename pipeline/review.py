@@ -530,7 +530,8 @@ def quantity_roles_frame(out_dir: Path) -> pd.DataFrame:
 
 def apply_reviews(con: duckdb.DuckDBPyConnection, out_dir: Path) -> str:
     """Create the temporary views of the current statements with the decisions applied, and return the name of the
-    one that holds them all (``all_reviewed_statements``).
+    one that holds them all (``all_reviewed_statements``). They build on ``edited_statements``, the statements as
+    reviewers shaped their boundaries, which ``pipeline.boundaries.edit_statements`` creates first.
 
     A reviewed statement takes the reviewer's kind, text, sector and province and carries ``review_status``
     and ``reviewed_by``; everything else is ``unreviewed``. ``reviewed_statements`` holds the achievements,
@@ -545,8 +546,10 @@ def apply_reviews(con: duckdb.DuckDBPyConnection, out_dir: Path) -> str:
     )
     con.execute(
         "CREATE OR REPLACE TEMP VIEW all_reviewed_statements AS "
-        f"SELECT s.* REPLACE ({overridden}), coalesce(r.review_status, 'unreviewed') AS review_status, r.reviewed_by "
-        "FROM current_statements s LEFT JOIN review_decisions r USING (statement_id)"
+        f"SELECT s.* EXCLUDE (edited_by) REPLACE ({overridden}), "
+        "coalesce(r.review_status, CASE WHEN s.edited_by IS NULL THEN 'unreviewed' ELSE 'corrected' END) "
+        "AS review_status, coalesce(r.reviewed_by, s.edited_by) AS reviewed_by "
+        "FROM edited_statements s LEFT JOIN review_decisions r USING (statement_id)"
     )
     reported = ", ".join(f"'{kind}'" for kind in REPORTED_KINDS)
     con.execute(
@@ -571,13 +574,19 @@ quantity's role is then ``coalesce(r.role, q.role)``."""
 def orphaned_decisions(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Decision]:
     """Decisions in force whose statement is no longer in the current dataset (its text changed or went away).
 
+    A statement a reviewer split or merged is not orphaned: its report still has it. The connection needs
+    ``edited_statements`` (``pipeline.boundaries.edit_statements``) for the statements reviewers made.
+
     They are kept, never deleted: the text may come back, and the audit trail must stay whole.
     """
     decisions = _decisions_if_any(out_dir)
     if not decisions:
         return []
     con.register("decided_ids", pd.DataFrame({"statement_id": list(decisions)}, dtype="string"))
-    query = "SELECT statement_id FROM decided_ids JOIN current_statements USING (statement_id)"
+    query = (
+        "SELECT statement_id FROM decided_ids WHERE statement_id IN "
+        "(SELECT statement_id FROM current_statements UNION ALL SELECT statement_id FROM edited_statements)"
+    )
     present = {statement_id for (statement_id,) in con.execute(query).fetchall()}
     con.unregister("decided_ids")
     orphaned = [decision for statement_id, decision in decisions.items() if statement_id not in present]

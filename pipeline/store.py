@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from pipeline import runs, search
+from pipeline import boundaries, runs, search
 from pipeline.hygiene import one_line, sql_spreadsheet_safe
 from pipeline.records import DocumentRecord, QuantityRecord, StatementRecord, as_row, exported_columns, sql_columns
 from pipeline.review import ROLE_OVERRIDE, apply_reviews
@@ -102,6 +102,7 @@ def connect(out_dir: Path, read_only: bool = False, lock_timeout_s: float = 10.0
     con = runs.open_database(out_dir / DATABASE_NAME, read_only, lock_timeout_s)
     if not read_only and not _schema_in_place(con):
         con.execute(SCHEMA)
+        con.execute(boundaries.TEXTS_SCHEMA)
         con.execute(search.SCHEMA)
         search.ensure_index(con)
         set_meta(con, "schema", SCHEMA_DIGEST)
@@ -139,8 +140,13 @@ def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 
 def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[str, str | None]]:
-    """``(source_file, document_id) -> (status, model_version)`` of everything already stored."""
-    rows = con.execute("SELECT source_file, document_id, status, model_version FROM documents").fetchall()
+    """``(source_file, document_id) -> (status, model_version)`` of everything already stored; a document read before
+    texts were kept (``document_texts``) has no model version, so that the next run reads it again."""
+    rows = con.execute(
+        "SELECT d.source_file, d.document_id, d.status, "
+        "CASE WHEN d.status = 'ok' AND t.document_id IS NULL THEN NULL ELSE d.model_version END "
+        "FROM documents d LEFT JOIN document_texts t USING (document_id)"
+    ).fetchall()
     return {(source, doc_id): (status, version) for source, doc_id, status, version in rows}
 
 
@@ -337,6 +343,8 @@ def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> Non
             con.register("quantity_frame", pd.DataFrame([as_row(q) for q in result.quantities]))
             con.execute("INSERT INTO quantities BY NAME SELECT * FROM quantity_frame")
             con.unregister("quantity_frame")
+        if ok and result.text:
+            con.execute("INSERT OR REPLACE INTO document_texts VALUES (?, ?)", [document_id, result.text])
         search.index_document(con, document_id, source_file, result.statements)
         con.execute("COMMIT")
     except BaseException:
@@ -347,9 +355,11 @@ def save_document(con: duckdb.DuckDBPyConnection, result: DocumentResult) -> Non
 def export(con: duckdb.DuckDBPyConnection, out_dir: Path, include_other: bool = False) -> dict[str, Path]:
     """Write the current dataset as Parquet and CSV, in a stable order so unchanged data gives identical files.
 
-    Reviewers' decisions (``pipeline.review``) are applied first, so a rejected statement leaves the default export.
+    Reviewers' boundaries (``pipeline.boundaries``) and decisions (``pipeline.review``) are applied first, so a
+    split statement is exported as its two parts and a rejected one leaves the default export.
     """
     kinds = "" if include_other else f"WHERE kind IN {tuple(str(kind) for kind in REPORTED_KINDS)}"
+    boundaries.edit_statements(con, out_dir)
     reviewed = apply_reviews(con, out_dir)
     statements_query = (
         f"SELECT {STATEMENT_EXPORT_COLUMNS} FROM {reviewed} {kinds} ORDER BY source_file, char_start, statement_id"
@@ -360,7 +370,7 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path, include_other: bool = 
         ") ORDER BY source_file, version"
     )
     quantities_query = (  # the quantities of the exported statements
-        f"SELECT {QUANTITY_EXPORT_COLUMNS} FROM current_quantities q "
+        f"SELECT {QUANTITY_EXPORT_COLUMNS} FROM edited_quantities q "
         f"JOIN (SELECT document_id, statement_id, char_start FROM {reviewed} {kinds}) s "
         "USING (document_id, statement_id) "
         f"{ROLE_OVERRIDE.format(statement='s')} "

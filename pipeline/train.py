@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ from spacy.language import Language
 from spacy.tokens import DocBin
 from thinc.api import Config
 
+from pipeline.boundaries import Action, reshape
 from pipeline.errors import ReadError
 from pipeline.evaluate import DocumentEvaluation, Evaluation, evaluate, match_statements, read_gold_jsonl
 from pipeline.extract import extract, statement_doc
@@ -117,9 +118,17 @@ def gold_labels(texts: list[str], gold: list[dict]) -> list[str]:
 
 
 def labelled_statements(
-    reports_dir: Path, gold_dir: Path, documents: list[str], extra_examples: Iterable[ReviewedExample] = ()
+    reports_dir: Path,
+    gold_dir: Path,
+    documents: list[str],
+    extra_examples: Iterable[ReviewedExample] = (),
+    boundary_edits: Mapping[str, list[Action]] | None = None,
 ) -> list[LabelledStatement]:
-    """Read, segment and label ``documents`` (file names under ``reports_dir``); reviews override gold."""
+    """Read, segment and label ``documents`` (file names under ``reports_dir``); reviews override gold.
+
+    ``boundary_edits`` (file name → reviewers' boundary actions, ``pipeline.boundaries``) reshape a document's
+    statements first: the parts of a split and a merged statement are labelled by the gold like any other, a
+    statement a reviewer added carries the kind they gave it."""
     gold = gold_by_document(gold_dir)
     reviewed = {(example.document, normalized_text(example.text)): example.label for example in extra_examples}
     labelled = []
@@ -128,10 +137,11 @@ def labelled_statements(
             document = read_document(reports_dir / name, name)
         except ReadError:
             continue  # a scanned PDF without OCR: it teaches nothing and is scored as missed
-        statements = segment(document)
+        shaped = reshape(document.text, segment(document), (boundary_edits or {}).get(name, []))
+        statements = [statement for statement, _ in shaped]
         labels = gold_labels([statement.text for statement in statements], gold.get(name, []))
-        for statement, label in zip(statements, labels):
-            label = reviewed.get((name, normalized_text(statement.text)), label)
+        for (statement, given), label in zip(shaped, labels):
+            label = reviewed.get((name, normalized_text(statement.text)), given or label)
             labelled.append(LabelledStatement(name, statement, label))
     return labelled
 
@@ -520,19 +530,20 @@ def train_statement_classifier(
     config_path: Path = DEFAULT_CONFIG,
     overrides: dict | None = None,
     extra_examples: Iterable[ReviewedExample] = (),
+    boundary_edits: Mapping[str, list[Action]] | None = None,
     documents: dict[str, list[str]] | None = None,
     score_splits: tuple[str, ...] = ("dev", "test"),
 ) -> TrainingReport:
     """Train on the train split, calibrate by cross-validation over train + dev, score on ``score_splits``.
 
     ``documents`` narrows the splits to the named files (a quick run, the tests); ``extra_examples`` are
-    reviewers' labels that override gold for the same statement.
+    reviewers' labels that override gold for the same statement, ``boundary_edits`` their statement boundaries.
     """
     started = time.perf_counter()
     documents = documents or {split: split_documents(gold_dir, split) for split in ("train", "dev", "test")}
     extra_examples = list(extra_examples)
     labelled = {
-        name: labelled_statements(reports_dir, gold_dir, [name], extra_examples)
+        name: labelled_statements(reports_dir, gold_dir, [name], extra_examples, boundary_edits)
         for name in documents["train"] + documents["dev"]
     }
     train = [example for name in documents["train"] for example in labelled[name]]

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from review_fixtures import REPORT, build_dataset, csrf_of
 
-from pipeline import review, store
+from pipeline import boundaries, review, store
 from pipeline.review import ReviewError, StaleDecision, User
 from workreview.web.app import create_app
 
@@ -112,6 +112,7 @@ def test_reingestion_keeps_every_decision(built, tmp_path, monkeypatch):
 
     con = store.connect(out, read_only=True)
     try:
+        boundaries.edit_statements(con, out)
         orphans = review.orphaned_decisions(con, out)
     finally:
         con.close()

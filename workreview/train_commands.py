@@ -58,6 +58,7 @@ def train(
     """Train the statement classifier on the train split, calibrate it by cross-validation, score it on dev and test."""
     from thinc.api import ConfigValidationError
 
+    from pipeline.boundaries import training_edits
     from pipeline.nlp import MODEL_DIR
     from pipeline.train import DEFAULT_CONFIG, train_statement_classifier, write_scores
 
@@ -67,10 +68,15 @@ def train(
             raise InvalidInput(f"{what} not found: {path}")
     overrides = parse_overrides(settings or [])
     extra = reviewed_training_examples(reviews) if reviews else []
+    edits = training_edits(reviews) if reviews else {}
     if reviews:
         console.print(f"{len(extra)} reviewed decision(s) from {reviews} override the gold for their statements.")
+        changes = sum(len(file_edits) for file_edits in edits.values())
+        console.print(f"{changes} boundary change(s) from {reviews} reshape the statements of {len(edits)} report(s).")
     try:
-        report = train_statement_classifier(reports_dir, gold, out, config, overrides=overrides, extra_examples=extra)
+        report = train_statement_classifier(
+            reports_dir, gold, out, config, overrides=overrides, extra_examples=extra, boundary_edits=edits
+        )
     except ConfigValidationError as error:
         raise InvalidInput(f"invalid training config: {error}") from None
     write_scores(report, out)

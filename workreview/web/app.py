@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from pipeline.errors import WorkreviewError
 from pipeline.names import UnknownName
 from pipeline.review import session_secret
-from workreview.web import accounts, analysis, api, views
+from workreview.web import accounts, analysis, api, boundary_pages, views
 from workreview.web.auth import require_user
 from workreview.web.rendering import STATIC_DIR, render
 from workreview.web.throttle import LoginThrottle
@@ -41,6 +41,7 @@ def create_app(out_dir: Path) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(accounts.router)
     app.include_router(views.router)
+    app.include_router(boundary_pages.router)
     app.include_router(api.router)
     app.include_router(analysis.router)
 

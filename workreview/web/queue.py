@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import search, store
+from pipeline.boundaries import edit_statements
 from pipeline.errors import DatasetNotFound, InvalidInput, RunLocked
 from pipeline.review import Decision
 from pipeline.search import SearchQuery
@@ -32,12 +33,13 @@ STATEMENT_COLUMNS = (
     "s.sector, s.confidence, s.score_achievement, s.score_challenge, s.score_goal, s.score_other, "
     "s.flagged, s.flag_reasons, d.format, d.title, d.level"
 )
-FROM_CURRENT = "FROM current_statements s JOIN current_documents d USING (document_id, source_file)"
+FROM_CURRENT = "FROM edited_statements s JOIN current_documents d USING (document_id, source_file)"
 
 
 @contextmanager
 def open_dataset(out_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for one request, waiting a few seconds if a run is writing."""
+    """A read-only connection for one request, waiting a few seconds if a run is writing; its statements are the
+    ones reviewers shaped (``pipeline.boundaries``: ``edited_statements``, ``edited_quantities``)."""
     path = out_dir / store.DATABASE_NAME
     if not path.is_file():
         raise DatasetNotFound(f"there is no dataset in {out_dir} yet: run `workreview run REPORTS --out {out_dir}`")
@@ -46,6 +48,7 @@ def open_dataset(out_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     except duckdb.IOException as error:
         raise RunLocked("a `workreview run` is writing the dataset; try again in a moment") from error
     try:
+        edit_statements(con, out_dir)
         yield con
     finally:
         con.close()
@@ -198,12 +201,12 @@ def statement(con: duckdb.DuckDBPyConnection, statement_id: str) -> dict | None:
 def quantities(con: duckdb.DuckDBPyConnection, item: dict) -> list[dict]:
     """The statement's quantities in order, each with ``offset`` (where it starts in the statement's text) and the
     role the pipeline gave it (``role``; ``None`` if stored before roles existed)."""
-    columns = {row[0] for row in con.execute("DESCRIBE current_quantities").fetchall()}
+    columns = {row[0] for row in con.execute("DESCRIBE edited_quantities").fetchall()}
     role = "role" if "role" in columns else "NULL AS role"
     obj = "object" if "object" in columns else "NULL AS object"
     return _rows(
         con,
-        f"SELECT char_start - ? AS offset, text, value, unit, {role}, {obj} FROM current_quantities "
+        f"SELECT char_start - ? AS offset, text, value, unit, {role}, {obj} FROM edited_quantities "
         "WHERE document_id = ? AND source_file = ? AND statement_id = ? ORDER BY char_start",
         [item["char_start"], item["document_id"], item["source_file"], item["statement_id"]],
     )
@@ -217,7 +220,7 @@ def context_blocks(con: duckdb.DuckDBPyConnection, item: dict, around: int = CON
     """
     rows = _rows(
         con,
-        "SELECT statement_id, text, section, block_index, block_kind FROM current_statements "
+        "SELECT statement_id, text, section, block_index, block_kind FROM edited_statements "
         "WHERE document_id = ? AND source_file = ? AND block_index BETWEEN ? AND ? ORDER BY char_start",
         [item["document_id"], item["source_file"], item["block_index"] - around, item["block_index"] + around],
     )
@@ -236,7 +239,7 @@ def sectors(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [
         row[0]
         for row in con.execute(
-            "SELECT DISTINCT sector FROM current_statements WHERE sector IS NOT NULL ORDER BY 1"
+            "SELECT DISTINCT sector FROM edited_statements WHERE sector IS NOT NULL ORDER BY 1"
         ).fetchall()
     ]
 

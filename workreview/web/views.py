@@ -35,6 +35,7 @@ from pipeline.sectors import SECTORS
 from pipeline.vocabulary import StatementKind
 from workreview.web import queue as q
 from workreview.web.auth import require_csrf, require_role, require_user
+from workreview.web.boundary_pages import boundary_context
 from workreview.web.page_images import PageImage, box_percentages, page_image
 from workreview.web.rendering import render
 
@@ -267,6 +268,7 @@ def _item_context(
         statements = q.flagged_statements(con)
         matches = q.search_matches(con, filters.search)
         known_sectors = q.sectors(con)
+        shaping = boundary_context(con, item)
     decisions = latest_decisions(out_dir)
     claims = active_claims(out_dir)
     queue = q.build_queue(statements, decisions, claims, filters, matches)
@@ -310,6 +312,7 @@ def _item_context(
         "left": queue.pending,
         "in_view": queue.pending + queue.decided,
         "flash": request.session.pop("flash", None),
+        **shaping,
     }
 
 
