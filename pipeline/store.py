@@ -252,7 +252,7 @@ def save_batch(con: duckdb.DuckDBPyConnection, results: list[DocumentResult]) ->
 
 def _replace_documents(con: duckdb.DuckDBPyConnection, results: list[DocumentResult], documents: list[dict]) -> None:
     """Inside a transaction: drop what these document versions stored before, make the ones read fine current,
-    and insert their rows and search index rows."""
+    and insert their rows, search index rows and texts (which reviewers' boundaries slice)."""
     key_frame = pd.DataFrame(
         [(r.document.source_file, r.document.document_id) for r in results], columns=["source_file", "document_id"]
     )
@@ -277,6 +277,13 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, results: list[DocumentRes
         _insert_rows(con, "quantities", record_frame(quantities))
     if statements:
         search.insert_index(con, [(s.document_id, s.source_file, s.statement_id, s.text) for s in statements])
+    texts = [(r.document.document_id, r.text) for r in results if r.document.status == DocumentStatus.OK and r.text]
+    if texts:
+        con.register("text_frame", pd.DataFrame(texts, columns=["document_id", "text"]))
+        try:
+            con.execute("INSERT OR REPLACE INTO document_texts SELECT document_id, text FROM text_frame")
+        finally:
+            con.unregister("text_frame")
 
 
 def record_frame(records: list) -> pd.DataFrame:
