@@ -13,7 +13,8 @@ How a number is read (a regex tokenizer, no spaCy: this runs on every statement 
 * units: a currency before or after ("USD", "US$", "$", "KHR", "៛", "riel", "dollars"), a percent sign or word,
   a measure right after ("km", "kilometres", "m", "metres", "ha", "hectares", "tonnes"), else the head noun of
   the words that follow (``COUNT_NOUNS``: "returning migrant workers" → people, "IDPoor households" →
-  households, "land dispute cases" → cases), else ``count`` for anything else counted ("18 bridges").
+  households, "land dispute cases" → cases; "farmer cooperatives" and "school toilets" are ``count``: a unit noun
+  used as a modifier gives way to a plural head), else ``count`` for anything else counted ("18 bridges").
   A bare number ("down from 89", "resolved nineteen", "of which 5,982") takes the unit of the next number of a
   range ("3 to 5 km"), else of the closest earlier quantity or "number of <noun>" in the statement; in a table
   row ("Rural roads repaired (km) | 120 | 138") a bare cell takes the unit (and scale) of the row's label.
@@ -122,19 +123,22 @@ for _unit, _words in {
         "beneficiaries member members client clients voter voters doctor doctors nurse nurses midwife midwives "
         "volunteer volunteers labourer labourers laborer laborers vendor vendors fishermen inmates prisoners "
         "offender offenders users foreigners servants graduates applicants soldiers policemen planner planners "
-        "engineer engineers inspector inspectors fireman firemen guard guards ranger rangers passenger passengers"
+        "engineer engineers inspector inspectors fireman firemen guard guards ranger rangers passenger passengers "
+        "adult adults mother mothers widow widows veteran veterans retiree retirees pensioner pensioners "
+        "counsellor counsellors counselor counselors specialist specialists surgeon surgeons athlete athletes "
+        "candidate candidates weaver weavers producer producers cleaner cleaners assistant assistants dead"
     ),
     "households": "household households",
     "families": "families",
     "cases": (
         "case cases dispute disputes conflict conflicts crime crimes complaint complaints offence offences offense "
-        "offenses accident accidents incident incidents"
+        "offenses accident accidents incident incidents theft thefts robbery robberies arrest arrests"
     ),
     "schools": "school schools",
     "classrooms": "classroom classrooms",
     "villages": "village villages phum phums",
     "communes": "commune communes sangkat sangkats khum khums",
-    "wells": "well wells",
+    "wells": "well wells borehole boreholes",
     "projects": "project projects",
 }.items():
     COUNT_NOUNS.update(dict.fromkeys(_words.split(), _unit))
@@ -437,6 +441,7 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
         if total is not None:
             return total
     unit, last, words, k = None, j, 0, j
+    unit_word = ""
     while k < len(tokens) and words < PHRASE_MAX_WORDS:
         token = tokens[k]
         if token.lower in COORDINATORS:
@@ -447,12 +452,15 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
         if token.kind != "word" or token.lower in STOP_WORDS or _number_word_parts(token) is not None:
             break
         if words and token.lower.endswith(("ed", "ing")) and token.lower not in COUNT_NOUNS:
-            break  # a participle after the noun: "households holding ...", "workers returning ..."
+            if not _at(tokens, k - 1).endswith("ly"):
+                break  # a participle after the noun: "households holding ...", "workers returning ..."
         if token.lower == "health" and _at(tokens, k + 1) in HEALTH_CENTRE_HEADS:
             unit, last, k, words = "health_centres", k + 2, k + 2, words + 2
             continue
         if token.lower in COUNT_NOUNS:
-            unit = COUNT_NOUNS[token.lower]
+            unit, unit_word = COUNT_NOUNS[token.lower], token.lower
+        elif unit is not None and _is_plural_noun(token.lower) and not _is_plural_count_noun(unit_word):
+            unit = None  # a singular modifier, then the head: "farmer cooperatives", "school toilets"
         words += 1
         k += 1
         last = k
@@ -462,6 +470,17 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
 
 
 IRREGULAR_PLURALS = {"people", "children", "women", "men", "staff", "fishermen"}
+PLURAL_NOUN = re.compile(r"^[a-z-]{3,}[^su']s$")
+
+
+SAME_UNIT_HEADS = {"councils", "buildings", "campuses", "premises"}
+"""Heads that name the modifier's own unit: "109 commune councils" are communes, "18 school buildings" schools."""
+
+
+def _is_plural_noun(word: str) -> bool:
+    """A plural noun that is not a counted unit of its own ("cooperatives", "toilets"), which then heads the phrase
+    after a modifier that is ("farmer", "school")."""
+    return PLURAL_NOUN.match(word) is not None and word not in SAME_UNIT_HEADS
 
 
 def _is_plural_count_noun(word: str) -> bool:
@@ -496,6 +515,8 @@ def _label_unit(label: str) -> _Label:
     """Unit, scale and object a table row's label gives its bare numbers: "(million riel)", "(km)", "New
     classrooms"."""
     tokens = _tokens(PARENTHESIS.sub(" ", label))
+    if len(tokens) == 1 and tokens[0].lower in MEASURES:
+        return _Label(MEASURES[tokens[0].lower], 1.0)  # a unit column: "Drainage cleaned | m | 6,000 | 6,450"
     noun = _noun_unit(tokens, 0)
     counted = _head(tokens, 0, noun.last)
     for inside in PARENTHESIS.findall(label):

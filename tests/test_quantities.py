@@ -99,6 +99,47 @@ def test_table_rows_take_the_unit_and_scale_of_their_label():
         assert [(q.value, q.unit) for q in find_quantities(row)] == expected
 
 
+def test_a_unit_column_gives_the_row_its_unit():
+    footpaths = find_quantities("Footpaths paved | km | 2.5 | 3.0")
+    assert [(q.value, q.unit) for q in footpaths] == [(2.5, "km"), (3.0, "km")]
+    assert [q.unit for q in find_quantities("Pond desilting | m | 900 | 750 | Rain stopped work")] == ["m", "m"]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("The office paid pensions to 812 retirees and war widows.", "people"),
+        ("Some 40 veterans in remote villages still collect their allowance in cash.", "people"),
+        ("The hospital took on four surgeons and two specialists.", "people"),
+        ("Mobile teams checked the blood sugar of 1,530 adults.", "people"),
+        ("Nine hundred candidates sat the lower secondary exam.", "people"),
+        ("The commune hired 35 street cleaners for the festival.", "people"),
+        ("The province welcomed 58 newly qualified nurses.", "people"),
+        ("Police made 27 arrests for illegal logging.", "cases"),
+        ("Motorbike thefts fell to 44.", "cases"),
+        ("The water office drilled 18 boreholes.", "wells"),
+    ],
+)
+def test_nouns_for_people_cases_and_wells_give_their_unit(text, unit):
+    assert {q.unit for q in find_quantities(text)} == {unit}
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("Seven farmer cooperatives signed contracts with the rice mills.", "count"),
+        ("Twelve school latrines were rebuilt.", "count"),
+        ("Only two of the six sangkat offices have an internet line.", "count"),
+        ("Three village roads were flooded.", "count"),
+        ("All 48 commune councils approved their investment plans.", "communes"),
+        ("Eleven school buildings were painted.", "schools"),
+        ("Students given scholarships | 640 | 655", "people"),
+    ],
+)
+def test_the_head_noun_decides_the_unit_not_a_modifier(text, unit):
+    assert {q.unit for q in find_quantities(text)} == {unit}
+
+
 def test_vague_or_malformed_amounts_are_kept_without_a_value():
     assert only("several dozen families were moved") == (None, "families")
     assert only("hundreds of households") == (None, "households")
