@@ -10,11 +10,14 @@ one length and a part of it. So every quantity gets a role (``ROLES``):
 * ``total`` — a stock or running total: "bringing the total to 92", "all 52 health centres" (of a kind of place or
   facility, not of people reached), the whole M of "N of the M" ("settled 29 of the 41 disputes": N keeps the role
   its verb gives it), "the fifteen communes of the district", "kept 163 factories in operation",
-  "employed 71,000 workers at the end of 2020", a coverage or share that "reached" / "remained at" a level;
+  "employed 71,000 workers at the end of 2020", "employing 27,000 workers", "our 7 sangkat", what a place "has"
+  ("has only two staff for 9,000 people": both), "a combined length of 74.8 km", a coverage or share that
+  "reached" / "remained at" a level (but a level that "remained high" is a worry: ``affected``);
 * ``part`` — a share of another figure of the same statement: "including 36 km", "of which 5,982", "4,102 of
-  them", "158 cases out of 231", or a bare number that borrows the unit of an
-  earlier figure after a verb ("received 27 complaints and resolved nineteen");
-* ``change`` — the amount of a rise or fall: "fell by 27%", "an increase of 18%", "17% more than in 2020"; the
+  them", "158 cases out of 231", "only 64 of the 300 stalls" in a challenge, or a bare number that borrows the
+  unit of an earlier figure after a verb ("received 27 complaints and resolved nineteen");
+* ``change`` — the amount of a rise or fall: "fell by 27%", "an increase of 18%", "17% more than in 2020", "1,150
+  more than the year before"; the
   level a rise or fall reached ("fell to 198", "87%, up from 79%", "from 45% to 60%") keeps the role its words give
   it (output, or ``affected`` for harm: "dengue cases rose to 356") and holds in ``change_from`` / ``change_to``
   the values the statement gives;
@@ -83,6 +86,9 @@ TOTAL_BEFORE = re.compile(
     r"(?:\s+[\w,]+){0,3}?\s+(?:at\s+)?" + ABOUT + r"$"
     r"|\b(?:remained|remains|stood|stands)(?:\s+\w+){0,2}\s+at\s+" + ABOUT + r"$"
     r"|\bnow\s+(?:\w+\s+){0,2}" + ABOUT + r"$"
+    r"|\bcombined\s+(?:length|area)\s+of\s+" + ABOUT + r"$"
+    r"|\b(?:has|have)\s+" + ABOUT + r"$"
+    r"|\bemploy(?:ing|s)\s+" + ABOUT + r"$"
 )
 RUNNING_TOTAL = re.compile(
     r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:[\w'’]+\s+)?"
@@ -96,7 +102,16 @@ TOTAL_AFTER = re.compile(
     r"|^\s+(?:\w+\s+){0,2}of\s+the\s+(?:district|province|municipality|khan|capital|city|country)\b"
     r"|^[^,;]{0,30}?\bnow\b"
 )
-ALL_BEFORE = re.compile(r"\b(?:all|entire|whole)\s+(?:the\s+|its\s+|their\s+)?$")
+ALL_BEFORE = re.compile(r"\b(?:all|entire|whole|each\s+of)\s+(?:the\s+|its\s+|their\s+)?$")
+OWNED_BEFORE = re.compile(r"\b(?:our|its|their|[a-z]+['’]s)\s+$")
+""""our 12 communes", "the district's 15 health posts": the places it has, a stock."""
+REMAINED_HIGH = re.compile(r"\bremain(?:ed|s)?\s+(?:very\s+|too\s+|stubbornly\s+)?high\s+at\s+" + ABOUT + r"$")
+""""the dropout rate remained high at 21.7%": a level that is a worry."""
+FOR_BEFORE = re.compile(r"^\s*\w*\s+for\s+" + ABOUT + r"$")
+""""has only two staff for 9,000 people": the people the stock serves are a stock too."""
+WHOLE_AFTER = re.compile(r"^\s*of\s+(?:the|its|their|those|these)\s+" + ABOUT + r"$")
+""""only 64 of the 300 stalls" in a challenge: the share is a part of the whole, not harm of its own."""
+MORE_TEXT = re.compile(r"\b(?:more|less|fewer)$")
 THE_BEFORE = re.compile(r"\bthe\s+$")
 STOCK_UNITS = {"communes", "villages", "schools", "classrooms", "health_centres", "wells", "count", "km", "ha", "m"}
 """Units of places and facilities: "all 52 health centres" is a stock; "all 4,210 returning workers" were reached."""
@@ -173,6 +188,9 @@ def assign_roles(text: str, quantities: list[Quantity], kind: str | None = None)
     result: list[Quantity] = []
     for index, quantity in enumerate(quantities):
         role = roles.get(index) or _role(text, quantities, index, kind, plan_row=bool(roles))
+        if role in ("output", "affected") and index and result[-1].role == "total":
+            if FOR_BEFORE.match(_window(text, quantities, index)[0].lower()):
+                role = "total"  # "has only two staff for 9,000 people"
         if role == "output" and index and result[-1].role in INHERITED_ROLES:
             if _coordinated(_window(text, quantities, index)[0].lower()):
                 role = result[-1].role
@@ -197,20 +215,24 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "target"
     if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
         return "change"
+    if MORE_TEXT.search(quantity.text.lower()) and low_after.lstrip().startswith("than"):
+        return "change"  # "1,150 more than the year before"
     if (MULTIPLE.search(quantity.text.lower()) or low_after.startswith(" times")) and MULTIPLE_AFTER.match(low_after):
         return "change"
     if TARGET_BEFORE.search(low_before):
         return "target"
     if _is_level(text, quantities, index) and HARM_SUBJECT.search(_clause_before(text, quantity)):
         return "affected"  # "dengue cases rose to 356": the level of a harm
+    if REMAINED_HIGH.search(low_before):
+        return "affected"
     if AFFECTED_BEFORE.search(low_before) or AFFECTED_AFTER.search(_after_phrase(low_after)):
         return "affected"
     if AFFECTED_OWN.search(quantity.text):
         return "affected"
     if TOTAL_BEFORE.search(low_before) or TOTAL_AFTER.search(low_after):
         return "total"
-    if quantity.unit in STOCK_UNITS and ALL_BEFORE.search(low_before):
-        return "total"
+    if quantity.unit in STOCK_UNITS and (ALL_BEFORE.search(low_before) or OWNED_BEFORE.search(low_before)):
+        return "total"  # "all 52 health centres", "our 7 sangkat"
     if quantity.unit in STOCK_UNITS and THE_BEFORE.search(low_before) and TOTAL_AFTER.search(low_after):
         return "total"
     if quantity.unit in ("communes", "villages") and THE_BEFORE.search(low_before):
@@ -218,7 +240,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
     if quantity.refers_to is not None and _after_verb(low_before):
         return "part"  # "received 27 complaints and resolved nineteen"
     if kind == "challenge" and quantity.unit != "percent" and not plan_row and not _is_level(text, quantities, index):
-        return "affected"  # a challenge reports a problem: "37 complaints reached the district hall"
+        # a challenge reports a problem ("37 complaints reached the district hall"), unless the figure is a share
+        return "part" if WHOLE_AFTER.match(low_after) else "affected"
     return "output"
 
 
@@ -375,7 +398,8 @@ def _cell(text: str, quantity: Quantity) -> str:
     start = text.rfind(CELL_SEPARATOR, 0, quantity.start)
     start = 0 if start < 0 else start + len(CELL_SEPARATOR)
     end = text.find(CELL_SEPARATOR, quantity.end)
-    return text[start : end if end >= 0 else len(text)]
+    cell = text[start : end if end >= 0 else len(text)]
+    return cell.removesuffix(CELL_SEPARATOR.rstrip())  # a row that ends with an empty cell: "1,500 | 1,732 |"
 
 
 def _period(text: str, quantity: Quantity, before: str, after: str) -> str | None:

@@ -351,3 +351,46 @@ def test_the_value_a_level_is_compared_with_takes_its_unit():
         (356, "cases", "affected"),
         (151, "cases", "baseline"),
     ]
+
+
+def test_what_a_place_has_is_a_stock_and_so_are_the_people_it_serves():
+    assert roles("The clinic in Roka has only three nurses for 7,500 people.", "challenge") == [
+        (3, "people", "total"), (7500, "people", "total")
+    ]
+    assert roles("Our 9 sangkat opened Sunday service counters.") == [(9, "communes", "total")]
+    assert roles("The district's 11 health centres vaccinated 4,300 children.") == [
+        (11, "health_centres", "total"), (4300, "people", "output")
+    ]
+    assert roles("The industrial park kept 40 factories in operation, employing about 12,000 workers.")[-1] == (
+        12_000, "people", "total"
+    )
+
+
+def test_a_combined_length_is_a_total_of_the_work_it_sums():
+    assert roles("Crews cleared 23 canals with a combined length of 51.5 km.") == [
+        (23, "count", "output"), (51.5, "km", "total")
+    ]
+
+
+def test_a_level_that_remained_high_is_a_problem():
+    assert roles("The repetition rate in grade 1 remained high at 11.2%.", "challenge") == [
+        (11.2, "percent", "affected")
+    ]
+
+
+def test_only_n_of_the_m_in_a_challenge_is_a_part_of_the_whole():
+    assert roles("Only 12 of the 45 villages have a waste collection point.", "challenge") == [
+        (12, "villages", "part"), (45, "villages", "total")
+    ]
+
+
+def test_n_more_than_the_year_before_is_a_change():
+    assert roles("The office issued 2,310 permits, 420 more than the year before.") == [
+        (2310, "count", "output"), (420, "count", "change")
+    ]
+
+
+def test_a_plan_and_result_row_ending_in_an_empty_cell_keeps_its_plan():
+    assert roles("Health | Deliveries with a trained midwife | 90% | 93.4% |") == [
+        (90, "percent", "target"), (93.4, "percent", "output")
+    ]
