@@ -29,10 +29,13 @@ MAX_DEFAULT_WORKERS = 4
 
 
 def default_workers() -> int:
-    """One worker per idle core: the cores this process may use less the load of other work on them (the 1-minute
-    load average), at least one, at most ``MAX_DEFAULT_WORKERS``. Workers on cores that other work holds only
-    compete with it: on a busy 2-core machine a second worker made a run slower (``benchmarks/README.md``)."""
-    idle = len(os.sched_getaffinity(0)) - round(os.getloadavg()[0])
+    """One worker per idle core: the cores this process may use less the whole cores' worth of other work on them
+    (the 1-minute load average, rounded down), at least one, at most ``MAX_DEFAULT_WORKERS``. Workers on cores that
+    other work holds only compete with it: on a busy 2-core machine a second worker made a run slower. Rounded
+    down because the average lags: a load of 0.7 left by the previous command on an idle 2-core machine still
+    means two free cores, where two workers ran 539 pages in 15.1 s against 18.5 s for one
+    (``benchmarks/README.md``)."""
+    idle = len(os.sched_getaffinity(0)) - int(os.getloadavg()[0])
     return max(1, min(idle, MAX_DEFAULT_WORKERS))
 
 
