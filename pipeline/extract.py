@@ -25,6 +25,8 @@ class Extraction:
     scores: dict[StatementKind, float]
     cue_kind: str | None
     """The cue-phrase rules' label when the pipeline carries them as a second opinion (the shipped model does not)."""
+    second_scores: dict[str, float] | None
+    """The character n-gram classifier's class probabilities, when the model carries it (``char_ngrams``)."""
     tokens: Doc
     """The statement as the classifier read it, for later steps that need its tokens (sectors)."""
 
@@ -67,6 +69,7 @@ def extract(statements: list[Statement], nlp: Language, batch_size: int = 512) -
                 confidence=round(scores[kind], 4),
                 scores={label: round(value, 4) for label, value in scores.items()},
                 cue_kind=doc._.cue_kind,
+                second_scores=doc._.second_cats,
                 tokens=doc,
             )
         )

@@ -3,10 +3,13 @@
 Which reasons fire depends on the classifier (``review_policy``). With a trained model ``section_mismatch`` is
 off: the model reads the section itself, and when it still disagrees it is mostly right (dev: 18 % of the
 exported statements, 81 % of them correct), so the reason alone would spend most of the review budget on
-correct labels. Its mistakes are caught by ``low_confidence``, below a threshold fitted by cross-validation with
-every other reason counted and stored with the model (``pipeline.train``). ``cues_disagree`` fires only in a
-pipeline that carries the cue-phrase rules as a second opinion; the shipped model no longer does (on the wild
-genres the rules disagreed with it on 26 % of the out-of-fold statements, of which only 17 % were wrong).
+correct labels. Its mistakes are caught by ``likely_wrong``: a review score over the model's confidence and a
+second classifier's opinion (``pipeline.nlp.review_score``) at or above a threshold fitted by cross-validation
+with every other reason counted, stored with the model (``pipeline.train``). A model trained before the review
+score uses ``low_confidence`` instead, below its stored threshold; the rules use it below 0.6.
+``cues_disagree`` fires only in a pipeline that carries the cue-phrase rules as a second opinion; the shipped
+model no longer does (on the wild genres the rules disagreed with it on 26 % of the out-of-fold statements, of
+which only 17 % were wrong).
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp import pipe_of
 from pipeline.nlp.calibration import CalibratedCats
+from pipeline.nlp.review_score import ReviewModel, review_features
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 FLAG_REASONS: dict[str, str] = {
     "low_confidence": "the classifier's confidence is below the review threshold",
+    "likely_wrong": "the review score (the classifier's confidence weighed with a second, character-based "
+    "classifier's opinion) rates the label as likely wrong",
     "section_mismatch": "the statement's kind differs from the kind its section heading announces",
     "cues_disagree": "the cue-phrase rules give the statement a different kind than the trained model",
     "province_unresolved": "the reporting province of the document could not be determined",
@@ -50,13 +56,24 @@ class ReviewPolicy:
 
     low_confidence_threshold: float = LOW_CONFIDENCE_THRESHOLD
     section_mismatch: bool = True
+    review: ReviewModel | None = None
+    """The review score, for a model that carries the character n-gram classifier; it replaces low confidence."""
+
+    def review_score(
+        self, kind: str, scores: dict[str, float], second: dict[str, float] | None, text: str
+    ) -> float | None:
+        """How likely the label is wrong; ``None`` without a review score or a second opinion."""
+        if self.review is None or second is None:
+            return None
+        return self.review.score(review_features(kind, scores, second, text))
 
 
 def review_policy(nlp: Language) -> ReviewPolicy:
-    """A trained model's policy (threshold stored with its calibration by ``workreview train``), else the rules'."""
+    """A trained model's policy (thresholds stored with its calibration by ``workreview train``), else the rules'."""
     if "calibrated_cats" in nlp.pipe_names:
         calibration = pipe_of(nlp, "calibrated_cats", CalibratedCats).calibration
-        return ReviewPolicy(calibration.low_confidence_threshold, False)
+        review = ReviewModel(**calibration.review) if calibration.review and "char_ngrams" in nlp.pipe_names else None
+        return ReviewPolicy(calibration.low_confidence_threshold, False, review)
     return ReviewPolicy()
 
 
@@ -73,10 +90,15 @@ def statement_flags(
     unnormalised_quantity: bool = False,
     ocr: bool = False,
     policy: ReviewPolicy = ReviewPolicy(),
+    review_score: float | None = None,
 ) -> list[str]:
-    """Flag reasons, in the order of ``FLAG_REASONS``, for one labelled statement."""
+    """Flag reasons, in the order of ``FLAG_REASONS``, for one labelled statement (``review_score``: see
+    ``ReviewPolicy.review_score``; with one, it decides instead of the confidence)."""
     reasons = []
-    if confidence < policy.low_confidence_threshold:
+    if policy.review is not None and review_score is not None:
+        if review_score >= policy.review.threshold:
+            reasons.append("likely_wrong")
+    elif confidence < policy.low_confidence_threshold:
         reasons.append("low_confidence")
     mismatch = kind != "other" and section_kind != "other" and SECTION_KIND_OF_LABEL[kind] != section_kind
     if policy.section_mismatch and mismatch:

@@ -153,6 +153,7 @@ def _analyse(
         ocr_pages=";".join(map(str, sorted(document.ocr_pages))) or None,
         language=language,
     )
+    policy = review_policy(nlp)
     occurrences: Counter[str] = Counter()
     records: list[StatementRecord] = []
     quantity_records: list[QuantityRecord] = []
@@ -175,7 +176,11 @@ def _analyse(
             target_year_missing=goal_year is None,
             unnormalised_quantity=any(q.value is None for q in found),
             ocr=statement.page in document.ocr_pages,
-            policy=review_policy(nlp),
+            policy=policy,
+            review_score=policy.review_score(
+                extraction.kind, {str(k): v for k, v in extraction.scores.items()}, extraction.second_scores,
+                statement.text,
+            ),
         )
         x0, top, x1, bottom = statement.bbox or (None, None, None, None)
         records.append(

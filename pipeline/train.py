@@ -6,9 +6,10 @@ token F1 ≥ 0.5, one-to-one), ``other`` when none matches. The model thus learn
 headings, letterhead and fragments included. Its context (section kind, block kind, lead-in, position) goes in
 as marker words (``pipeline.nlp.context_markers``) chosen by the ``context_markers`` block of the config.
 
-The model is trained on the train split only, for a fixed number of steps. Its confidence is calibrated by
-cross-validation (as scikit-learn's ``CalibratedClassifierCV(ensemble=False)`` does): models trained the same way
-on all but one fold of the train + dev documents label the held-out fold, and the temperature and the review
+The model is trained on the train split only, for a fixed number of steps, with a second classifier of another
+build (``pipeline.nlp.char_ngrams``) beside it. Its confidence is calibrated by cross-validation (as
+scikit-learn's ``CalibratedClassifierCV(ensemble=False)`` does): models trained the same way on all but one fold
+of the train + dev documents label the held-out fold, and the temperature, the review score's weights and its
 threshold are fitted on those out-of-fold predictions — five times more held-out statements than dev alone,
 which is too small for a threshold to carry over to new documents. The test split is only ever scored.
 """
@@ -20,7 +21,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -53,7 +54,9 @@ from pipeline.nlp.calibration import (
     fit_temperature,
     reliability,
 )
+from pipeline.nlp.char_ngrams import CharNgrams
 from pipeline.nlp.context_markers import with_context
+from pipeline.nlp.review_score import ReviewModel, fit_review_model, review_features
 from pipeline.process import DocumentResult, normalized_text, process_file
 from pipeline.read import read_document
 from pipeline.records import StatementRecord
@@ -187,8 +190,11 @@ def train_textcat(
     return work_dir / "output" / "model-last"
 
 
-def package_model(checkpoint: Path, out_dir: Path, calibration: Calibration) -> None:
-    """The shipped model: the checkpoint with its context markers switched on and calibrated cats added.
+def package_model(
+    checkpoint: Path, out_dir: Path, calibration: Calibration, train: list[LabelledStatement]
+) -> None:
+    """The shipped model: the checkpoint with its context markers switched on, calibrated cats added, and the
+    character n-gram classifier fitted on ``train`` (the model's own training statements) behind them.
 
     It no longer carries the cue-phrase rules as a second opinion: on the wild genres their disagreement flagged
     26 % of the out-of-fold statements, only 17 % of them wrong (models/statement_classifier/README.md)."""
@@ -198,6 +204,10 @@ def package_model(checkpoint: Path, out_dir: Path, calibration: Calibration) -> 
     khmer = getattr(nlp.tokenizer, "keeps_marker_words", False)
     nlp.add_pipe("calibrated_cats", after="textcat")
     pipe_of(nlp, "calibrated_cats", CalibratedCats).calibration = calibration
+    nlp.add_pipe("char_ngrams", after="calibrated_cats")
+    pipe_of(nlp, "char_ngrams", CharNgrams).fit(
+        [example.statement.text for example in train], [example.label for example in train]
+    )
     # Keep the config free of the temporary training paths, so the shipped files do not change between runs.
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
@@ -282,10 +292,47 @@ def exported_rows_with_correctness(
     return rows
 
 
+LABEL_DOUBTS = ("low_confidence", "likely_wrong")
+"""The reasons whose threshold the calibration fits; every other reason a row carries counts as it is."""
+
+
+def _other_flag(row: StatementRecord) -> bool:
+    """Whether an exported statement is flagged for a reason other than a doubt about its label."""
+    return needs_review([reason for reason in row.flag_reasons.split(";") if reason and reason not in LABEL_DOUBTS])
+
+
 def _is_flagged(row: StatementRecord, threshold: float) -> bool:
     """Whether an exported statement is flagged at ``threshold``: low confidence, or any other reason it carries."""
-    reasons = [reason for reason in row.flag_reasons.split(";") if reason and reason != "low_confidence"]
-    return row.confidence < threshold or needs_review(reasons)
+    return row.confidence < threshold or _other_flag(row)
+
+
+def _fit_cut(
+    cuts: Iterable[float],
+    flags_at: Callable[[float], list[bool]],
+    rows: list[tuple[StatementRecord, bool]],
+    families: list[str] | None,
+    target: float,
+    max_share: float,
+) -> float | None:
+    """The first of ``cuts`` (ordered from fewest to most flags) at which ``target`` of the wrong rows are flagged
+    within ``max_share`` in every family; else the last within the share; ``None`` if even the first is over."""
+    groups: dict[str, list[int]] = {}
+    for index in range(len(rows)):
+        groups.setdefault(families[index] if families else "", []).append(index)
+    best = None
+    for cut in cuts:
+        flags = flags_at(cut)
+        within, caught = True, True
+        for members in groups.values():
+            wrong = sum(not rows[i][1] for i in members)
+            within &= sum(flags[i] for i in members) <= max_share * len(members)
+            caught &= sum(flags[i] and not rows[i][1] for i in members) >= target * wrong
+        if not within:
+            break
+        best = cut
+        if caught:
+            break
+    return best
 
 
 def choose_threshold(
@@ -299,24 +346,67 @@ def choose_threshold(
     ``families`` names each row's kind of document (``template``, ``wild``); the target and the budget then hold
     in every family on its own. The model is less sure of itself on wild documents, so a threshold fitted on all
     rows pooled (two thirds template) flagged a third of the wild ones."""
-    groups: dict[str, list[tuple[StatementRecord, bool]]] = {}
-    for index, pair in enumerate(rows):
-        groups.setdefault(families[index] if families else "", []).append(pair)
-    best = 0.0
-    for step in range(30, 100):
-        threshold = step / 100
-        flagged, caught = [], []
-        for group in groups.values():
-            flags = [_is_flagged(row, threshold) for row, _ in group]
-            wrong = sum(not correct for _, correct in group)
-            flagged.append(sum(flags) <= max_share * len(group))
-            caught.append(sum(flag and not correct for flag, (_, correct) in zip(flags, group)) >= target * wrong)
-        if not all(flagged):
-            break
-        best = threshold
-        if all(caught):
-            break
-    return best
+    cuts = [step / 100 for step in range(30, 100)]
+    best = _fit_cut(cuts, lambda t: [_is_flagged(row, t) for row, _ in rows], rows, families, target, max_share)
+    return best or 0.0
+
+
+REVIEW_CUTS = [round(1 - step / 1000, 3) for step in range(5, 1000, 5)]
+"""The review-score thresholds tried, from 0.995 down to 0.005."""
+
+
+def choose_review_threshold(
+    rows: list[tuple[StatementRecord, bool]],
+    doubts: list[float],
+    families: list[str] | None = None,
+    target: float = TARGET_ERRORS_FLAGGED,
+    max_share: float = MAX_FLAGGED_SHARE,
+) -> float:
+    """The review-score threshold (flag at or above it) by the rule of ``choose_threshold``, for the out-of-fold
+    ``doubts`` (review scores) of the rows; 1.0 (no ``likely_wrong`` flag) if the other reasons fill the budget."""
+    others = [_other_flag(row) for row, _ in rows]
+    best = _fit_cut(
+        REVIEW_CUTS,
+        lambda cut: [doubt >= cut or other for doubt, other in zip(doubts, others)],
+        rows,
+        families,
+        target,
+        max_share,
+    )
+    return 1.0 if best is None else best
+
+
+def row_review_features(row: StatementRecord, second: CharNgrams) -> list[float]:
+    """The review score's features of an exported statement, the n-gram classifier's opinion read from ``second``."""
+    scores = {
+        "achievement": row.score_achievement,
+        "challenge": row.score_challenge,
+        "goal": row.score_goal,
+        "other": row.score_other,
+    }
+    return review_features(str(row.kind), scores, second.predict(row.text), row.text)
+
+
+def fit_review(
+    fold_rows: list[list[tuple[StatementRecord, bool]]],
+    fold_features: list[list[list[float]]],
+    families: list[str],
+) -> tuple[ReviewModel, list[float]]:
+    """The review score fitted on every fold's rows, its threshold chosen on out-of-fold scores: each fold's rows
+    scored by a fit on the other folds. Returns the model and those out-of-fold scores."""
+    doubts: list[float] = []
+    for index, features in enumerate(fold_features):
+        others = [(f, correct) for k in range(len(fold_rows)) if k != index
+                  for f, (_, correct) in zip(fold_features[k], fold_rows[k])]
+        if not features:
+            continue
+        held = fit_review_model([f for f, _ in others], [not correct for _, correct in others]) if others else None
+        doubts += [held.score(f) if held else 0.0 for f in features]
+    pooled = [row for rows in fold_rows for row in rows]
+    every = [f for features in fold_features for f in features]
+    model = fit_review_model(every, [not correct for _, correct in pooled])
+    threshold = choose_review_threshold(pooled, doubts, families)
+    return ReviewModel(model.means, model.scales, model.weights, model.bias, threshold), doubts
 
 
 def document_family(genre: str) -> str:
@@ -392,9 +482,8 @@ class CrossValidation:
 
 
 def fold_result(
-    documents: list[str], statements: int, rows: list[tuple[StatementRecord, bool]], threshold: float
+    documents: list[str], statements: int, rows: list[tuple[StatementRecord, bool]], flags: list[bool]
 ) -> FoldResult:
-    flags = [_is_flagged(row, threshold) for row, _ in rows]
     return FoldResult(
         documents=documents,
         statements=statements,
@@ -414,11 +503,13 @@ def cross_validated_calibration(
     overrides: dict | None = None,
     folds: int = CALIBRATION_FOLDS,
 ) -> tuple[Calibration, CrossValidation]:
-    """Temperature and review threshold fitted on out-of-fold predictions over the ``labelled`` documents.
+    """Temperature, low-confidence threshold and review score fitted on out-of-fold predictions over the
+    ``labelled`` documents.
 
     Each fold's model is trained with the shipped recipe on the other folds; the temperature is fitted on the
     pooled raw scores of every held-out statement, then each fold model, so calibrated, runs the real pipeline
-    on its held-out documents and the threshold is chosen on the pooled exported rows."""
+    on its held-out documents and the thresholds are chosen on the pooled exported rows (``fit_review``). The
+    cross-validation table counts the review score's flags."""
     documents = list(labelled)
     held_out = []
     genres = document_genres(gold_dir)
@@ -426,25 +517,31 @@ def cross_validated_calibration(
         train = [example for name in documents if name not in fold for example in labelled[name]]
         held = [example for name in fold for example in labelled[name]]
         checkpoint = train_textcat(config_path, train, held, work_dir / f"fold-{index}", overrides)
-        held_out.append((fold, held, checkpoint, raw_scores(checkpoint, held)))
+        held_out.append((fold, held, train, checkpoint, raw_scores(checkpoint, held)))
     temperature = fit_temperature(
         [scores for *_, fold_scores in held_out for scores in fold_scores],
         [example.label for _, held, *_ in held_out for example in held],
     )
-    fold_rows = []
-    for index, (fold, _held, checkpoint, _) in enumerate(held_out):
+    fold_rows, fold_features = [], []
+    for index, (fold, _held, train, checkpoint, _) in enumerate(held_out):
         model_dir = work_dir / f"fold-{index}-model"
-        package_model(checkpoint, model_dir, Calibration(temperature=temperature))
-        with using_model(model_dir):
-            fold_rows.append(exported_rows_with_correctness(run_pipeline(reports_dir, fold), gold_dir))
+        package_model(checkpoint, model_dir, Calibration(temperature=temperature), train)
+        with using_model(model_dir) as nlp:
+            rows = exported_rows_with_correctness(run_pipeline(reports_dir, fold), gold_dir)
+            second = pipe_of(nlp, "char_ngrams", CharNgrams)
+            fold_rows.append(rows)
+            fold_features.append([row_review_features(row, second) for row, _ in rows])
     pooled = [row for rows in fold_rows for row in rows]
     families = [document_family(genres.get(row.source_file, "")) for row, _ in pooled]
     threshold = choose_threshold(pooled, families=families)
+    review, doubts = fit_review(fold_rows, fold_features, families)
     fitted_on = f"{len(held_out)}-fold cross-validation over {len(documents)} train + dev documents"
-    results = [
-        fold_result(fold, len(held), rows, threshold) for (fold, held, *_), rows in zip(held_out, fold_rows)
-    ]
-    return Calibration(temperature, threshold, fitted_on), CrossValidation(results)
+    results, start = [], 0
+    for (fold, held, *_), rows in zip(held_out, fold_rows):
+        flags = [doubt >= review.threshold or _other_flag(row) for doubt, (row, _) in zip(doubts[start:], rows)]
+        results.append(fold_result(fold, len(held), rows, flags))
+        start += len(rows)
+    return Calibration(temperature, threshold, fitted_on, asdict(review)), CrossValidation(results)
 
 
 @dataclass
@@ -481,6 +578,8 @@ class TrainingReport:
     words_per_second: float
     seconds: float
     calibration: str = ""
+    review_threshold: float | None = None
+    """The ``likely_wrong`` threshold on the review score (``pipeline.nlp.review_score``)."""
     cross_validation: CrossValidation | None = None
     splits: dict[str, SplitScores] = field(default_factory=dict)
 
@@ -553,7 +652,7 @@ def train_statement_classifier(
             reports_dir, gold_dir, labelled, config_path, Path(work) / "cross-validation", overrides
         )
         checkpoint = train_textcat(config_path, train, dev, Path(work), overrides)
-        package_model(checkpoint, out_dir, calibration)
+        package_model(checkpoint, out_dir, calibration, train)
 
     report = TrainingReport(
         model_dir=str(out_dir),
@@ -567,6 +666,7 @@ def train_statement_classifier(
         words_per_second=0.0,
         seconds=0.0,
         calibration=calibration.fitted_on,
+        review_threshold=calibration.review.get("threshold"),
         cross_validation=cross_validation,
     )
     with using_model(out_dir) as nlp:
@@ -591,12 +691,13 @@ def render_scores(report: TrainingReport) -> str:
         f"Written by `workreview train` (config `{Path(report.config).name}`); trained on {report.train_documents} "
         f"train documents ({', '.join(f'{n} {label}' for label, n in report.train_statements.items())} statements).",
         f"Model size {report.size_bytes / 1e6:.2f} MB; extraction speed {report.words_per_second:,.0f} words/s "
-        f"(dev statements, one CPU thread); temperature {report.temperature}; low-confidence threshold "
-        f"{report.low_confidence_threshold} (both fitted by {report.calibration}); {report.seconds:.0f} s to train "
+        f"(dev statements, one CPU thread); temperature {report.temperature}; review-score threshold "
+        f"{report.review_threshold} (`likely_wrong`; low-confidence threshold {report.low_confidence_threshold} for "
+        f"comparison; all fitted by {report.calibration}); {report.seconds:.0f} s to train "
         "and score.",
     ]
     if report.cross_validation:
-        lines += render_cross_validation(report.cross_validation, report.low_confidence_threshold)
+        lines += render_cross_validation(report.cross_validation, report.review_threshold)
     for split, scores in report.splits.items():
         evaluation = scores.evaluation
         flags = evaluation["flags"]
@@ -653,7 +754,7 @@ def render_genres(genres: dict[str, GroupScores]) -> list[str]:
     return lines
 
 
-def render_cross_validation(cross_validation: CrossValidation, threshold: float) -> list[str]:
+def render_cross_validation(cross_validation: CrossValidation, threshold: float | None) -> list[str]:
     """The out-of-fold predictions the temperature and the threshold were fitted on, fold by fold."""
     pooled = cross_validation.pooled()
     lines = [
@@ -662,7 +763,8 @@ def render_cross_validation(cross_validation: CrossValidation, threshold: float)
         f"{len(pooled.documents)} train + dev documents)",
         "",
         "Each fold's documents labelled by a model trained the same way on the other folds; the temperature and "
-        f"the threshold ({threshold}) are fitted on all folds together.",
+        f"the review score's threshold ({threshold}) are fitted on all folds together; the review score of each "
+        "fold's rows comes from a fit on the other folds.",
         "",
         "| fold | documents | statements | exported | wrong | flagged | errors flagged |",
         "|---|---|---|---|---|---|---|",

@@ -40,6 +40,7 @@ from pipeline.model_choice import (  # noqa: F401 -- re-exported: where callers 
 
 # Importing the component modules registers their factories with spaCy.
 from pipeline.nlp import calibration as _calibration  # noqa: F401
+from pipeline.nlp import char_ngrams as _char_ngrams  # noqa: F401
 from pipeline.nlp import context_markers as _context_markers  # noqa: F401
 from pipeline.nlp import khmer_tokenizer as _khmer_tokenizer  # noqa: F401
 from pipeline.nlp import sentences as _sentences  # noqa: F401

@@ -3,15 +3,16 @@
 A linear text classifier trained to near-zero loss is over-confident: it says 0.99 where it is right nine times
 in ten. Dividing its log-probabilities by one temperature, fitted on the dev split, makes the top probability
 track the share of correct labels without changing which label wins. The temperature and the review threshold
-chosen for it live in the model folder (``calibrated_cats/calibration.json``); the ``calibrated_cats`` pipeline
-step applies the temperature, the flags read the threshold.
+chosen for it live in the model folder (``calibrated_cats/calibration.json``), with the review score's weights
+and threshold (``pipeline.nlp.review_score``); the ``calibrated_cats`` pipeline step applies the temperature, the
+flags read the rest.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
@@ -28,6 +29,9 @@ class Calibration:
     temperature: float = 1.0
     low_confidence_threshold: float = 0.6
     fitted_on: str = ""
+    review: dict = field(default_factory=dict)
+    """The review score's weights and threshold (``pipeline.nlp.review_score.ReviewModel``); empty for a model
+    trained before it, whose flags fall back to ``low_confidence_threshold``."""
 
     def save(self, model_dir: Path) -> None:
         (model_dir / CALIBRATION_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")

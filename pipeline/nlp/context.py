@@ -11,6 +11,7 @@ CONTEXT_EXTENSIONS = {
     "block_kind": "paragraph",
     "position": 0.0,
     "cue_kind": None,  # the cue-phrase rules' label, when a pipeline carries them as a second opinion
+    "second_cats": None,  # the character n-gram classifier's class probabilities (pipeline.nlp.char_ngrams)
     "markers": 0,  # how many context marker words ("sec=goals" ...) lead the Doc
 }
 
