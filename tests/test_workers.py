@@ -51,7 +51,8 @@ def test_a_batch_in_the_pool_gives_what_it_gives_in_this_process(tmp_path: Path)
 
 
 def test_default_workers_are_the_idle_cores_up_to_four(monkeypatch):
-    for cores, load, expected in ((2, 0.1, 2), (2, 0.7, 2), (2, 1.2, 1), (2, 6.0, 1), (16, 0.0, MAX_DEFAULT_WORKERS), (8, 5.4, 3)):
+    cases = ((2, 0.1, 2), (2, 0.7, 2), (2, 1.2, 1), (2, 6.0, 1), (16, 0.0, MAX_DEFAULT_WORKERS), (8, 5.4, 3))
+    for cores, load, expected in cases:
         monkeypatch.setattr(os, "sched_getaffinity", lambda _, cores=cores: set(range(cores)))
         monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
         assert default_workers() == expected, (cores, load)
