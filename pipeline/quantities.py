@@ -609,6 +609,8 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
             between = "".join(f"{token.lower} " for token in tokens[found[index - 1][0].last : start])
             if COMPARED_FROM.search(between):  # "rose to 356, up from 151": the value compared has its unit
                 resolved = _Resolved(quantities[-1].unit, object=quantities[-1].object)
+        if unit.unit is None and _is_bare_money(number, resolved):
+            resolved = _Resolved("riel", resolved.scale)  # "District budget | 1,120,000,000 | 1,066,450,000"
         first, last = tokens[start], tokens[max(unit.last, number.last) - 1]
         refers_to = resolved.source
         if unit.unit is not None:
@@ -631,6 +633,15 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
             )
         )
     return quantities
+
+
+BARE_MONEY_FROM = 100_000_000
+"""A province counts nothing in hundreds of millions but money: such a figure with no unit written is riel."""
+
+
+def _is_bare_money(number: _Number, resolved: _Resolved) -> bool:
+    counted = resolved.unit == "count" or resolved.unit in COUNT_NOUNS.values()
+    return counted and number.value is not None and number.value * resolved.scale >= BARE_MONEY_FROM
 
 
 COMPARED_FROM = re.compile(

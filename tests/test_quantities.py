@@ -140,6 +140,14 @@ def test_the_head_noun_decides_the_unit_not_a_modifier(text, unit):
     assert {q.unit for q in find_quantities(text)} == {unit}
 
 
+def test_a_figure_in_hundreds_of_millions_with_no_unit_is_riel():
+    budget = find_quantities("Repairs to the district hall | 845,500,000 | 790,120,000 | 93.4%")
+    assert [(q.value, q.unit) for q in budget] == [(845500000, "riel"), (790120000, "riel"), (93.4, "percent")]
+    assert [q.unit for q in find_quantities("Water supply schemes | 2,310,000,000 | 2,050,000,000")] == ["riel", "riel"]
+    assert [q.unit for q in find_quantities("Visitors to the temples | 1,450,000 | 1,615,000")] == ["people", "people"]
+    assert [q.unit for q in find_quantities("Spent on culverts: 250,000,000 USD.")] == ["usd"]
+
+
 def test_vague_or_malformed_amounts_are_kept_without_a_value():
     assert only("several dozen families were moved") == (None, "families")
     assert only("hundreds of households") == (None, "households")
