@@ -440,6 +440,10 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
         total = _nested_total(tokens, j)
         if total is not None:
             return total
+        if _at(tokens, j + 1) in ("these", "those"):  # "46 of these cases": the share counts what they count
+            named = _noun_unit(tokens, j + 2)
+            if named.unit not in (None, "count"):
+                return _Unit(named.unit, j)
     unit, last, words, k = None, j, 0, j
     unit_word = ""
     while k < len(tokens) and words < PHRASE_MAX_WORDS:
@@ -743,6 +747,8 @@ def _resolve_unit(
     if number_of is not None:
         return _Resolved(number_of[1], object=number_of[2])
     words_before = "".join(f"{token.lower} " for token in tokens[max(0, start - 6) : start])
+    if previous is None and SETTLED.search(" ".join(t.lower for t in tokens[max(0, start - 2) : number.last + 4])):
+        return _Resolved("cases")  # "settled 21 of them", "68 had been resolved": what is settled is a case
     if previous is None and LEVEL_BEFORE.search(words_before):
         subject = _subject_unit(tokens, start)  # "Tourist arrivals fell to about 0.5 million"
         if subject is not None:
@@ -750,6 +756,8 @@ def _resolve_unit(
     return _Resolved("count")
 
 
+SETTLED = re.compile(r"\b(?:settled?|settling|resolved?|resolving|mediated)\b")
+"""Verbs whose object is a dispute or a complaint, so a bare figure next to them counts cases."""
 LEVEL_BEFORE = re.compile(
     r"\b(?:rose|risen|fell|fallen|dropped|increased|decreased|declined|grew|climbed|reached)\s+"
     r"(?:to\s+)?(?:(?:about|around|some|nearly|almost|over|more|than|only|just)\s+)*$"

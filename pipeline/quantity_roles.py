@@ -209,7 +209,9 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "baseline"
     if RUNNING_TOTAL.search(low_before) or (index and OF_THE_WHOLE.match(low_before)):
         return "total"
-    if PART_BEFORE.search(low_before) or PART_AFTER.search(low_after):
+    if PART_BEFORE.search(low_before):
+        return "part"
+    if PART_AFTER.search(low_after) and _whole_in_statement(text, quantities, index):
         return "part"
     if kind == "goal" or _planned(text, quantity, imperative=kind != "achievement"):
         return "target"
@@ -243,6 +245,16 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         # a challenge reports a problem ("37 complaints reached the district hall"), unless the figure is a share
         return "part" if WHOLE_AFTER.match(low_after) else "affected"
     return "output"
+
+
+def _whole_in_statement(text: str, quantities: list[Quantity], index: int) -> bool:
+    """"N of them" is a part when the statement itself names the whole: a figure before it, "out of M" after it, or a
+    clause before it ("Most cooperatives lack storage, and only nine of them ..."); "The commission settled 21 of
+    them" points to an earlier sentence, and its figure keeps the role its verb gives it."""
+    quantity = quantities[index]
+    if index + 1 < len(quantities) and re.match(r"\s*out\s+of\b", text[quantity.end :].lower()):
+        return True  # "158 cases out of 231"
+    return index > 0 or re.search(r"[,;:]", text[: quantity.start]) is not None
 
 
 TO_LEVEL = re.compile(r"(?:^|,)\s*to\s+" + ABOUT + r"$")

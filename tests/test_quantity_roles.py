@@ -394,3 +394,20 @@ def test_a_plan_and_result_row_ending_in_an_empty_cell_keeps_its_plan():
     assert roles("Health | Deliveries with a trained midwife | 90% | 93.4% |") == [
         (90, "percent", "target"), (93.4, "percent", "output")
     ]
+
+
+def test_n_of_them_is_a_part_only_when_its_statement_names_the_whole():
+    assert roles("The district office handed 212 of them a bag of rice and a cash grant.") == [
+        (212, "count", "output")
+    ]
+    assert roles("Many fishing families lost their nets, and only 35 of them could buy new ones.", "challenge") == [
+        (35, "count", "part")
+    ]
+    settled = roles("The commune councils settled 44 complaints out of 61 complaints received.")
+    assert settled[0] == (44, "cases", "part")
+
+
+def test_what_is_settled_or_resolved_is_counted_in_cases():
+    assert roles("Of those, 27 were resolved by mediation in the commune halls.") == [(27, "cases", "output")]
+    assert roles("The land committee settled 16 of them before the rainy season.") == [(16, "cases", "output")]
+    assert roles("The court received 12 of these cases from the khan police.") == [(12, "cases", "output")]
