@@ -239,6 +239,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "total"
     if quantity.unit in ("communes", "villages") and THE_BEFORE.search(low_before):
         return "total"  # "across the eight sangkats": all of them
+    if _doers_of_the_work(text, quantities, index, low_before):
+        return "total"  # "the 14 district offices delivered 11,876 services": the offices are a stock
     if quantity.refers_to is not None and _after_verb(low_before):
         return "part"  # "received 27 complaints and resolved nineteen"
     if kind == "challenge" and quantity.unit != "percent" and not plan_row and not _is_level(text, quantities, index):
@@ -255,6 +257,17 @@ def _whole_in_statement(text: str, quantities: list[Quantity], index: int) -> bo
     if index + 1 < len(quantities) and re.match(r"\s*out\s+of\b", text[quantity.end :].lower()):
         return True  # "158 cases out of 231"
     return index > 0 or re.search(r"[,;:]", text[: quantity.start]) is not None
+
+
+def _doers_of_the_work(text: str, quantities: list[Quantity], index: int, before: str) -> bool:
+    """A statement's first figure, "the N <places or offices>", that does the work a later figure of its clause
+    counts: all the offices there are, not new ones."""
+    quantity = quantities[index]
+    if index or quantity.unit not in STOCK_UNITS or not THE_BEFORE.search(before) or len(quantities) < 2:
+        return False
+    if re.search(r"\bnew\b", quantity.text.lower()):
+        return False
+    return not CLAUSE_BOUNDARY.search(text[quantity.end : quantities[1].start])
 
 
 TO_LEVEL = re.compile(r"(?:^|,)\s*to\s+" + ABOUT + r"$")

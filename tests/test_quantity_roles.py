@@ -411,3 +411,12 @@ def test_what_is_settled_or_resolved_is_counted_in_cases():
     assert roles("Of those, 27 were resolved by mediation in the commune halls.") == [(27, "cases", "output")]
     assert roles("The land committee settled 16 of them before the rainy season.") == [(16, "cases", "output")]
     assert roles("The court received 12 of these cases from the khan police.") == [(12, "cases", "output")]
+
+
+def test_the_offices_that_did_the_work_are_a_stock_not_new_offices():
+    assert roles("The nine district offices issued 4,310 birth certificates.") == [
+        (9, "count", "total"), (4310, "count", "output")
+    ]
+    assert roles("The district opened three new health posts, serving 6,200 villagers.")[0] == (
+        3, "health_centres", "output"
+    )
