@@ -556,10 +556,10 @@ def find_quantities(text: str, kind: str | None = None) -> list[Quantity]:
         from pipeline.khmer_quantities import find_khmer_quantities  # it builds on this module's Quantity
 
         return find_khmer_quantities(text, kind)
-    if not NUMBER_CUE.search(text):
+    if not NUMBER_CUE.search(text) and not FRACTION.search(text):
         return []
     if CELL_SEPARATOR not in text:
-        return assign_roles(text, _text_quantities(text, 0, None), kind)
+        return assign_roles(text, _with_fractions(text, _text_quantities(text, 0, None)), kind)
     cells, offset = [], 0
     for cell in text.split(CELL_SEPARATOR):
         cells.append((cell, offset))
@@ -646,6 +646,50 @@ BARE_MONEY_FROM = 100_000_000
 def _is_bare_money(number: _Number, resolved: _Resolved) -> bool:
     counted = resolved.unit == "count" or resolved.unit in COUNT_NOUNS.values()
     return counted and number.value is not None and number.value * resolved.scale >= BARE_MONEY_FROM
+
+
+FRACTION = re.compile(
+    r"(?<![\w-])(?:(?<=\bby )(?:(?:almost|about|nearly|more than|over|some|roughly) )*(?:a|one|two) )?"
+    r"\b(?:(?P<share>(?:a|one|two|three) (?:half|third|thirds|quarter|quarters|fifth|fifths))"
+    r"(?= of\b|[,.;]|$| (?:on|in|since|from|compared|by|before|after|when|than)\b)"
+    r"|(?<!first )(?<!second )(?<!last )(?<!other )(?P<half>half)(?= of (?:the|all|its|their|these|those|our)\b)"
+    r"|(?<=\bby )(?P<by_half>half)\b"
+    r"|(?P<one_in>one (?:[a-z]+ )?in (?:two|three|four|five|ten)\b)"
+    r"|(?P<double>doubled|twice(?= (?:as|the)\b)|(?<=\balmost )double|(?<=\bnearly )double))",
+    re.IGNORECASE,
+)
+"""A share or a multiple written in words: "half of the pupils", "by a quarter", "two thirds", "one household in
+four", "doubled", "twice as many"; "the first half of the year" is a period, "flooded twice" a number of times."""
+PARTS = {"half": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5}
+COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+
+
+def _fraction(match: re.Match[str]) -> Quantity:
+    words = match.group().lower().split()
+    if match.group("double"):
+        value, unit = 2.0, "count"
+    elif match.group("one_in"):
+        value, unit = round(100 / COUNTS[words[-1]], 1), "percent"
+    elif match.group("half") or match.group("by_half"):
+        value, unit = 50.0, "percent"
+    else:
+        count, part = match.group("share").lower().split()
+        value, unit = round(100 * COUNTS[count] / PARTS[part], 1), "percent"
+    return Quantity(value=value, unit=unit, text=match.group(), start=match.start(), end=match.end())
+
+
+def _with_fractions(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """The sentence's quantities with its shares and multiples written in words, in order of their place."""
+    fractions = [_fraction(m) for m in FRACTION.finditer(text)]
+    if not fractions:
+        return quantities
+    kept = [(k, q) for k, q in enumerate(quantities) if not any(q.start < f.end and f.start < q.end for f in fractions)]
+    merged = sorted([(q.start, k, q) for k, q in kept] + [(f.start, None, f) for f in fractions], key=lambda x: x[0])
+    position = {k: new for new, (_, k, _) in enumerate(merged) if k is not None}
+    return [
+        q if q.refers_to is None else replace(q, refers_to=position.get(q.refers_to))
+        for _, _, q in merged
+    ]
 
 
 COMPARED_FROM = re.compile(

@@ -217,6 +217,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "target"
     if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
         return "change"
+    if quantity.text.lower() in ("doubled", "twice", "double"):
+        return "change"  # "disputes doubled", "twice as many as in 2019"
     if MORE_TEXT.search(quantity.text.lower()) and low_after.lstrip().startswith("than"):
         return "change"  # "1,150 more than the year before"
     if (MULTIPLE.search(quantity.text.lower()) or low_after.startswith(" times")) and MULTIPLE_AFTER.match(low_after):

@@ -245,3 +245,23 @@ def test_quantity_evaluation_scores_values_and_units(tmp_path: Path):
     score = evaluate_quantities(gold, out, split="test")["test"].to_dict()
     assert (score["precision_value"], score["recall_value"]) == (2 / 3, 2 / 3)
     assert (score["precision_value_unit"], score["recall_value_unit"]) == (1 / 3, 1 / 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The commune aims to register half of the unregistered land plots by 2025.", [(50, "percent")]),
+        ("Rice exports fell by about a third after the border closed.", [(33.3, "percent")]),
+        ("Three quarters of the pupils passed the grade 9 exam.", [(75, "percent")]),
+        ("One family in five still draws water from an open pond.", [(20, "percent")]),
+        ("Land disputes in the district doubled.", [(2, "count")]),
+        ("The fair drew twice as many buyers as in 2022.", [(2, "count")]),
+    ],
+)
+def test_shares_and_multiples_written_in_words_are_quantities(text, expected):
+    assert [(q.value, q.unit) for q in find_quantities(text)] == expected
+
+
+def test_a_half_year_and_a_number_of_times_are_not_shares():
+    assert find_quantities("Collection improved in the second half of the year.") == []
+    assert [q.text for q in find_quantities("The market road flooded twice in October.")] == []

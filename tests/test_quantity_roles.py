@@ -420,3 +420,8 @@ def test_the_offices_that_did_the_work_are_a_stock_not_new_offices():
     assert roles("The district opened three new health posts, serving 6,200 villagers.")[0] == (
         3, "health_centres", "output"
     )
+
+
+def test_a_doubling_is_a_change():
+    assert roles("Complaints about rubbish doubled after the landfill closed.") == [(2, "count", "change")]
+    assert roles("Cut road deaths by a quarter before 2026.", "goal") == [(25, "percent", "target")]
