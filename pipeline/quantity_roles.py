@@ -92,8 +92,12 @@ TOTAL_BEFORE = re.compile(
 )
 RUNNING_TOTAL = re.compile(
     r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:[\w'’]+\s+)?"
-    r"(?:total|number|count|stock)(?:\s+\w+){0,6}\s+to\s+" + ABOUT + r"$"
+    r"(?:total|number|count|stock)(?:\s+[\w-]+){0,6}\s+to\s+" + ABOUT + r"$"
 )
+NUMBER_ROSE_TO = re.compile(
+    r"\bnumber\s+of\s+(?:[\w-]+\s+){1,4}(?:rose|increased|grew|climbed|went\s+up)\s+to\s+" + ABOUT + r"$"
+)
+""""the number of registered cooperatives rose to 64": the level of a count of things that last is a stock."""
 OF_THE_WHOLE = re.compile(r"^\s*of\s+(?:the|its|their)\s+" + ABOUT + r"$")
 """"rebuilt 47 km of the 62 km": the second figure is the whole the first is taken from."""
 """Explicit enough to hold even in a goal ("Set up two more fisheries, bringing the total to six")."""
@@ -238,6 +242,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
     if quantity.unit in STOCK_UNITS and (ALL_BEFORE.search(low_before) or OWNED_BEFORE.search(low_before)):
         return "total"  # "all 52 health centres", "our 7 sangkat"
     if quantity.unit in STOCK_UNITS and THE_BEFORE.search(low_before) and TOTAL_AFTER.search(low_after):
+        return "total"
+    if quantity.unit in STOCK_UNITS and NUMBER_ROSE_TO.search(_clause_before(text, quantity)):
         return "total"
     if quantity.unit in ("communes", "villages") and THE_BEFORE.search(low_before):
         return "total"  # "across the eight sangkats": all of them

@@ -425,3 +425,9 @@ def test_the_offices_that_did_the_work_are_a_stock_not_new_offices():
 def test_a_doubling_is_a_change():
     assert roles("Complaints about rubbish doubled after the landfill closed.") == [(2, "count", "change")]
     assert roles("Cut road deaths by a quarter before 2026.", "goal") == [(25, "percent", "target")]
+
+
+def test_the_number_of_lasting_things_that_rose_to_a_level_is_a_stock():
+    assert roles("The number of savings groups rose to 118, with 9 new ones this year.")[0] == (118, "count", "total")
+    assert roles("Two new pre-schools opened, bringing the number of pre-schools to 31.")[1] == (31, "count", "total")
+    assert roles("The number of visitors rose to 41,300.") == [(41300, "people", "output")]
