@@ -591,24 +591,7 @@ def _edited_rows(
             }
         )
         quantities += [
-            as_row(
-                QuantityRecord(
-                    statement_id=sid,
-                    document_id=origin["document_id"],
-                    source_file=origin["source_file"],
-                    value=q.value,
-                    unit=q.unit,
-                    text=q.text,
-                    char_start=piece.start + q.start,
-                    char_end=piece.start + q.end,
-                    role=q.role,
-                    object=q.object,
-                    period=q.period,
-                    cumulative=q.cumulative,
-                    change_from=q.change_from,
-                    change_to=q.change_to,
-                )
-            )
+            as_row(QuantityRecord.of(q, sid, origin["document_id"], origin["source_file"], piece.start))
             for q in found
         ]
     return statements, quantities

@@ -220,23 +220,7 @@ def _analyse(
             )
         )
         quantity_records.extend(
-            QuantityRecord(
-                statement_id=sid,
-                document_id=document_id,
-                source_file=source_file,
-                value=q.value,
-                unit=q.unit,
-                text=q.text,
-                char_start=statement.char_start + q.start,
-                char_end=statement.char_start + q.end,
-                role=q.role,
-                object=q.object,
-                period=q.period,
-                cumulative=q.cumulative,
-                change_from=q.change_from,
-                change_to=q.change_to,
-            )
-            for q in found
+            QuantityRecord.of(q, sid, document_id, source_file, statement.char_start) for q in found
         )
     return DocumentResult(record, records, seconds, words, quantity_records, document.text)
 

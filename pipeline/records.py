@@ -16,6 +16,9 @@ from typing import Any
 
 from pipeline.vocabulary import DocumentStatus, StatementKind
 
+if typing.TYPE_CHECKING:
+    from pipeline.quantities import Quantity
+
 INTERNAL = {"exported": False}
 """Field metadata of a column that the database keeps but the CSV/Parquet exports leave out."""
 
@@ -107,6 +110,28 @@ class QuantityRecord:
     change_from: float | None = None
     change_to: float | None = None
     """For a ``change``: the values it moved from and to, when given."""
+
+    @classmethod
+    def of(
+        cls, quantity: Quantity, statement_id: str, document_id: str, source_file: str, offset: int
+    ) -> QuantityRecord:
+        """The record of a quantity found in a statement starting at ``offset`` of the document's text."""
+        return cls(
+            statement_id=statement_id,
+            document_id=document_id,
+            source_file=source_file,
+            value=quantity.value,
+            unit=quantity.unit,
+            text=quantity.text,
+            char_start=offset + quantity.start,
+            char_end=offset + quantity.end,
+            role=quantity.role,
+            object=quantity.object,
+            period=quantity.period,
+            cumulative=quantity.cumulative,
+            change_from=quantity.change_from,
+            change_to=quantity.change_to,
+        )
 
 
 Record = DocumentRecord | StatementRecord | QuantityRecord
