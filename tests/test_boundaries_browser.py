@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
 from review_fixtures import build_dataset
-from web_server import served_app
+from web_server import served_app, sign_in
 
 from pipeline import store
 
@@ -78,10 +78,7 @@ def test_split_merge_and_add_by_selecting_text_survive_a_rerun(tmp_path, screens
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = chromium.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/login")
-            page.fill("input[name=name]", "rita")
-            page.fill("input[name=password]", "rita-password")
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
+            sign_in(page)
 
             # Split: choose the point from the list of words, with the keyboard.
             page.goto(f"{base}/item/{statement_id(before, SPLIT)}")
@@ -172,10 +169,7 @@ def test_split_merge_and_add_by_selecting_text_survive_a_rerun(tmp_path, screens
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = chromium.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/login")
-            page.fill("input[name=name]", "rita")
-            page.fill("input[name=password]", "rita-password")
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
+            sign_in(page)
             page.goto(f"{base}/boundaries")
             assert page.inner_text("#orphaned-count") == "1"
             assert "orphaned" in page.inner_text("#change-2 td.state")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
-from web_server import served_app
+from web_server import served_app, sign_in
 
 from pipeline import store, summarize
 from pipeline.process import process_file
@@ -129,10 +129,7 @@ def test_a_review_item_shows_its_khmer_statement_in_a_khmer_font(browser, server
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(f"{server}/")
-    page.fill("input[name=name]", "rita")
-    page.fill("input[name=password]", "rita-password")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    sign_in(page)
     page.wait_for_selector("table.queue")
     with page.expect_navigation():
         page.keyboard.press("s")  # the first item of the queue

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
 from review_fixtures import REPORT, build_dataset
-from web_server import served_app
+from web_server import served_app, sign_in
 
 from pipeline import review, store
 
@@ -64,10 +64,7 @@ def page(browser, server):
     base, _ = server
     page.goto(f"{base}/")
     assert "/login" in page.url, "anonymous visitors must be sent to the sign-in page"
-    page.fill("input[name=name]", "rita")
-    page.fill("input[name=password]", "rita-password")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    sign_in(page)
     yield page
     context.close()
 

@@ -39,3 +39,11 @@ def served_app(out: Path, name: str, role: str, password: str) -> Iterator[str]:
         finally:
             server.should_exit = True
             thread.join(timeout=5)
+
+
+def sign_in(page, name: str = "rita", password: str = "rita-password") -> None:
+    """Fill the sign-in form the page shows and submit it with Enter, waiting for the page it leads to."""
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
