@@ -160,7 +160,7 @@ def measure_reader(corpus: Path, source: str, guarded: bool) -> dict:
 
 def measure_cli(corpus: Path, out: Path, workers: int | None = None) -> dict:
     """``workreview run CORPUS --out OUT`` as a user types it: Python's start-up, Prefect's, every stage, exports;
-    with ``--workers N`` if given (else the command's default: one worker per core, at most 4)."""
+    with ``--workers N`` if given (else the command's default: one worker per idle core)."""
     import subprocess
 
     command = [str(Path(sys.executable).with_name("workreview")), "run", str(corpus), "--out", str(out)]

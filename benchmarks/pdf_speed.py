@@ -28,6 +28,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+import psutil
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -96,6 +98,7 @@ def main() -> None:
         out = bench.output("pdfs")
         results["cli"] = bench.measure("cli", "cli-pdfs", corpus=folder, out=out)
         results["cli_rerun"] = bench.measure("cli", "cli-pdfs-rerun", corpus=folder, out=out)
+        results["cli_server"] = measure_with_server(bench, work / "prefect-server", folder)
         for workers in (1, 2):
             results[f"cli_{workers}_workers"] = bench.measure(
                 "cli", f"cli-pdfs-{workers}-workers", corpus=folder, out=bench.output(f"{workers}-workers"),
@@ -116,6 +119,38 @@ def main() -> None:
     print(render(results))
     if bench.failures:
         sys.exit(f"{len(bench.failures)} measurement(s) failed; see {bench.raw}")
+
+
+def measure_with_server(bench: Benchmark, home: Path, folder: Path) -> dict:
+    """``workreview run`` against a long-lived Prefect server (started before, as schedules need one), its CPU
+    during the run added to the command's: what a run costs without the embedded server's start."""
+    from flows.serve import local_prefect_server
+
+    with local_prefect_server(home) as api_url:
+        port = api_url.split(":")[2].split("/")[0]
+        server = [
+            process
+            for process in psutil.process_iter(["cmdline"])
+            if "server" in (process.info["cmdline"] or []) and port in (process.info["cmdline"] or [])
+        ]
+        before = sum(_cpu(process) for process in server)
+        entry = bench.measure(
+            "cli", "cli-pdfs-server", env={"PREFECT_API_URL": api_url}, corpus=folder, out=bench.output("server")
+        )
+        if "error" not in entry:
+            entry["server_cpu"] = sum(_cpu(process) for process in server) - before
+            entry["cpu"] += entry["server_cpu"]
+    return entry
+
+
+def _cpu(process: psutil.Process) -> float:
+    """CPU seconds of a process and its children so far."""
+    try:
+        with process.oneshot():
+            times = process.cpu_times()
+            return times.user + times.system + sum(child.cpu_times().user for child in process.children(True))
+    except psutil.Error:
+        return 0.0
 
 
 def render(results: dict) -> str:
@@ -168,6 +203,18 @@ def render(results: dict) -> str:
             + _workers_used(results["cli"], " (default: {} worker(s), one per idle core)"),
         ),
         row("`workreview run` again", results["cli_rerun"], "nothing changed"),
+        *(
+            [
+                row(
+                    "`workreview run`, long-lived server",
+                    results["cli_server"],
+                    "end to end against `prefect server start` (`PREFECT_API_URL`) started before; CPU includes the "
+                    f"server's during the run ({results['cli_server'].get('server_cpu', float('nan')):.1f} s)",
+                )
+            ]
+            if "cli_server" in results
+            else []
+        ),
         *(
             row(f"`workreview run --workers {workers}`", results[key], f"end to end, {workers} worker process(es)")
             for workers in (1, 2)

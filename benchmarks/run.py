@@ -136,10 +136,11 @@ class Benchmark:
         self.raw.mkdir(parents=True, exist_ok=True)
         self.failures: list[dict] = []
 
-    def measure(self, kind: str, name: str, **options) -> dict:
-        """The measurement's result, or ``{"error": …}`` so one broken step doesn't lose a long run's other numbers."""
+    def measure(self, kind: str, name: str, env: dict[str, str] | None = None, **options) -> dict:
+        """The measurement's result, or ``{"error": …}`` so one broken step doesn't lose a long run's other numbers;
+        ``env`` adds to the benchmark's environment for this measurement only."""
         try:
-            return run_measurement(kind, self.raw / f"{name}.json", self.raw, self.env, **options)
+            return run_measurement(kind, self.raw / f"{name}.json", self.raw, {**self.env, **(env or {})}, **options)
         except MeasurementFailed as failure:
             self.failures.append({"measurement": name, "error": str(failure), "log": str(self.raw / f"{name}.log")})
             return {"error": str(failure)}
