@@ -240,8 +240,17 @@ def looks_like_heading(block: Block) -> bool:
     letters = [c for c in text if c.isalpha()]
     all_caps = len(letters) >= 4 and all(c.isupper() for c in letters)
     numbered = NUMBERING.match(text + " ") is not None
-    short_title = len(words) <= 6 and text[0].isupper() and not text[-1].isdigit()
+    short_title = len(words) <= 6 and text[0].isupper() and (not text[-1].isdigit() or _titled_year(text))
     return all_caps or numbered or short_title or text.endswith(":") and len(words) <= 8
+
+
+TITLE_YEAR = re.compile(r"^\D*\b(?:19|20)\d\d$")
+
+
+def _titled_year(text: str) -> bool:
+    """A short line whose only figure is the year it ends on, and that names a section's kind ("Plans for 2026",
+    "What we achieved in 2025"); a line ending in any other figure may be a table row ("Wells drilled 32")."""
+    return bool(TITLE_YEAR.match(text)) and section_kind_of(text) is not None
 
 
 KHMER_HEADING_MAX_CHARS = 80

@@ -33,6 +33,19 @@ def test_numbering_styles_and_capitals_are_headings():
         assert not looks_like_heading(Block(BlockKind.PARAGRAPH, text)), text
 
 
+def test_a_short_title_ending_on_its_year_is_a_heading_but_a_line_ending_on_a_figure_is_not():
+    for text in ("Plans for 2026", "What we did in 2024", "Main difficulties of 2023"):
+        assert looks_like_heading(Block(BlockKind.PARAGRAPH, text)), text
+    for text in ("Wells drilled 32", "Budget 2025", "Planned 30 km for 2026", "Minutes of 12 May 2025"):
+        assert not looks_like_heading(Block(BlockKind.PARAGRAPH, text)), text
+    document = make_document(
+        (BlockKind.PARAGRAPH, "Plans for 2026"),
+        (BlockKind.PARAGRAPH, "We will pave 4 km of the market road."),
+    )
+    (statement,) = segment(document)
+    assert (statement.section, statement.section_kind) == ("Plans for 2026", SectionKind.GOALS)
+
+
 def test_sub_headings_inherit_their_parents_kind_and_spans_point_at_the_text():
     document = make_document(
         (BlockKind.PARAGRAPH, "Introduction"),
