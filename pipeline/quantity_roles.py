@@ -59,6 +59,12 @@ PART_BEFORE = re.compile(
     r"\b(?:including|includ(?:es|ed)|of\s+which|of\s+whom|among\s+(?:them|whom|which)|incl\.?)\s+(?:the\s+)?"
     + ABOUT + r"$"
 )
+PART_AFTER_OPENING = re.compile(
+    r"(?:^|[,;]\s*|\b(?:and|but|while)\s+)\s*(?:and\s+|but\s+)?of\s+(?:the|these|those|its|their|our|this|that)(?:\s+(?:[^,;]|(?<=\d),(?=\d)){1,60})?,\s*"
+    + ABOUT + r"$"
+)
+""""Of the 1,904 requests, 1,870 were settled", "…; of this, 11 km": a figure right after a phrase "of the whole,"
+is a part of it (the whole is an earlier figure of the statement)."""
 PART_AFTER = re.compile(r"^\s*(?:of\s+(?:them|these|those|which|whom|it)\b|out\s+of\b)")
 BASELINE_BEFORE = re.compile(
     r"\b(?:(?:up|down)\s+from|from|compared\s+(?:with|to)|(?<!more\s)(?<!less\s)(?<!fewer\s)than|against|versus|vs\.?)\s+"
@@ -213,7 +219,7 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "baseline"
     if RUNNING_TOTAL.search(low_before) or (index and OF_THE_WHOLE.match(low_before)):
         return "total"
-    if PART_BEFORE.search(low_before):
+    if PART_BEFORE.search(low_before) or (index and PART_AFTER_OPENING.search(_clause_before(text, quantity))):
         return "part"
     if PART_AFTER.search(low_after) and _whole_in_statement(text, quantities, index):
         return "part"

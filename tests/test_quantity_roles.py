@@ -431,3 +431,13 @@ def test_the_number_of_lasting_things_that_rose_to_a_level_is_a_stock():
     assert roles("The number of savings groups rose to 118, with 9 new ones this year.")[0] == (118, "count", "total")
     assert roles("Two new pre-schools opened, bringing the number of pre-schools to 31.")[1] == (31, "count", "total")
     assert roles("The number of visitors rose to 41,300.") == [(41300, "people", "output")]
+
+
+def test_a_figure_after_of_the_whole_is_a_part_of_the_figure_before_it():
+    assert roles("Of the 1,640 land claims lodged, 1,585 were measured and mapped.") == [
+        (1640, "count", "total"), (1585, "count", "part")
+    ]
+    assert roles("The khan sealed 8.4 km of lanes; of this, 3 km had never been paved before.") == [
+        (8.4, "km", "output"), (3, "km", "part")
+    ]
+    assert roles("Of those, 27 were resolved by mediation in the commune halls.") == [(27, "cases", "output")]
