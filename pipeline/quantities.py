@@ -495,7 +495,7 @@ def _nested_total(tokens: list[_Token], j: int) -> _Unit | None:
     """``nine of the ten sangkats``: the share ("nine") takes the unit of the whole, which is read next as a
     quantity of its own (its role, ``total``, comes from ``pipeline.quantity_roles``)."""
     k = j + 1
-    if _at(tokens, k) in ("the", "its", "their", "all"):
+    if _at(tokens, k) in ("the", "its", "their", "our", "all"):
         k += 1
     total = _read_number(tokens, k) if k < len(tokens) else None
     if total is None:

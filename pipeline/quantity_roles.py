@@ -119,7 +119,7 @@ REMAINED_HIGH = re.compile(r"\bremain(?:ed|s)?\s+(?:very\s+|too\s+|stubbornly\s+
 """"the dropout rate remained high at 21.7%": a level that is a worry."""
 FOR_BEFORE = re.compile(r"^\s*\w*\s+for\s+" + ABOUT + r"$")
 """"has only two staff for 9,000 people": the people the stock serves are a stock too."""
-WHOLE_AFTER = re.compile(r"^\s*of\s+(?:the|its|their|those|these)\s+" + ABOUT + r"$")
+WHOLE_AFTER = re.compile(r"^\s*of\s+(?:the|its|their|our|those|these)\s+" + ABOUT + r"$")
 """"only 64 of the 300 stalls" in a challenge: the share is a part of the whole, not harm of its own."""
 MORE_TEXT = re.compile(r"\b(?:more|less|fewer)$")
 THE_BEFORE = re.compile(r"\bthe\s+$")

@@ -441,3 +441,12 @@ def test_a_figure_after_of_the_whole_is_a_part_of_the_figure_before_it():
         (8.4, "km", "output"), (3, "km", "part")
     ]
     assert roles("Of those, 27 were resolved by mediation in the commune halls.") == [(27, "cases", "output")]
+
+
+def test_n_of_our_m_counts_what_the_whole_counts():
+    assert roles("Only 4 of our 12 communes have a trained planning officer.", "challenge") == [
+        (4, "communes", "part"), (12, "communes", "total")
+    ]
+    assert roles("We connected 9 of our 12 villages to the grid.") == [
+        (9, "villages", "output"), (12, "villages", "total")
+    ]
