@@ -65,7 +65,7 @@ from pipeline.vocabulary import REPORTED_KINDS, StatementKind
 
 DEFAULT_CONFIG = MODELS_DIR / "statement_classifier.cfg"
 MODEL_NAME = "workreview_statements"
-MODEL_VERSION = "1.3.0"
+MODEL_VERSION = "1.3.1"
 """Bump when the training recipe changes; ``model_version`` adds a digest of the weights either way."""
 CALIBRATION_FOLDS = 4
 TARGET_ERRORS_FLAGGED = 0.8

@@ -37,6 +37,26 @@ def test_the_character_ngram_classifier_reads_word_forms_it_has_seen_and_survive
     assert again.predict("Shortages of doctors remained a problem.") == pytest.approx(shortage)
 
 
+def test_the_character_ngram_classifier_reads_no_proper_names():
+    model = CharNgrams().fit(
+        [text for text, _ in TEXTS] + ["Floods hit Kampot district."], [label for _, label in TEXTS] + ["challenge"]
+    )
+    seen = model.predict("The commune built a bridge in Kampot district.")
+    assert model.predict("The commune built a bridge in Tuol Krasang district.") == seen
+    assert model.predict("The commune built a bridge in Prey Kdei district.") == seen
+    # A capital at the start of a sentence does not make a common word a name.
+    assert model.predict("Shortages of doctors remained.") == model.predict("shortages of doctors remained.")
+
+
+def test_the_shipped_second_classifier_gives_same_form_sentences_the_same_opinion_whatever_the_village():
+    nlp = spacy.load(MODEL_DIR)
+    opinions = {
+        tuple(nlp(f"The commune council repaired the well in {village} village.")._.second_cats.values())
+        for village in ("Tuol Krasang", "Ou Ta Prak", "Chheuteal", "Kbal Damrei")
+    }
+    assert len(opinions) == 1
+
+
 def test_the_review_score_rises_when_the_second_classifier_prefers_another_kind():
     confident = {"achievement": 0.9, "challenge": 0.05, "goal": 0.03, "other": 0.02}
     unsure = {"achievement": 0.5, "challenge": 0.4, "goal": 0.05, "other": 0.05}
