@@ -11,7 +11,7 @@ the ``likely_wrong`` flag. ``workreview train`` fits it on the same statements a
 from __future__ import annotations
 
 import json
-import re
+import string
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,7 +33,7 @@ LABELS = [str(kind) for kind in StatementKind]
 NAME_MASK = "#"
 """What a proper name becomes before its grams are taken: one mark however many words it has, so "Kampot" and
 "Ou Ta Prak" weigh the same."""
-WORD_CORE = re.compile(r"^(\W*)(.*?)(\W*)$")
+PUNCTUATION = string.punctuation + "“”‘’«»–—…"
 
 
 def char_grams(text: str) -> list[str]:
@@ -45,7 +45,7 @@ def char_grams(text: str) -> list[str]:
 def lowercase_words(texts: Iterable[str]) -> set[str]:
     """Every word the texts write in lower case: the common words, which a capital at a sentence's start or in a
     title does not make a name."""
-    return {core for text in texts for word in text.split() if (core := WORD_CORE.match(word)[2]) and core.islower()}
+    return {core for text in texts for word in text.split() if (core := _word_parts(word)[1]).islower()}
 
 
 def mask_names(text: str, common: set[str]) -> str:
@@ -55,13 +55,20 @@ def mask_names(text: str, common: set[str]) -> str:
     words: list[str] = []
     for word in text.split():
         if not (word.islower() or word.isdigit()):
-            before, core, after = WORD_CORE.match(word).groups()
+            before, core, after = _word_parts(word)
             if core[:1].isupper() and core.lower() not in common:
                 if words and words[-1] == NAME_MASK and not before:
                     words.pop()  # one mark for a name of several words
                 word = before + NAME_MASK + after
         words.append(word)
     return " ".join(words)
+
+
+def _word_parts(word: str) -> tuple[str, str, str]:
+    """The punctuation before a word, the word, and the punctuation after it."""
+    start = len(word) - len(word.lstrip(PUNCTUATION))
+    end = max(start, len(word.rstrip(PUNCTUATION)))
+    return word[:start], word[start:end], word[end:]
 
 
 class CharNgrams:
