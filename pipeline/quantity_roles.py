@@ -22,7 +22,8 @@ one length and a part of it. So every quantity gets a role (``ROLES``):
   it (output, or ``affected`` for harm: "dengue cases rose to 356") and holds in ``change_from`` / ``change_to``
   the values the statement gives;
 * ``affected`` — damage, victims and problems: "floods damaged 62 km", "affecting 46,000 workers", "43 cases still
-  pending", "2,400 workers lost their jobs", "lack of clean water in twelve villages";
+  pending", "2,400 workers lost their jobs", "lack of clean water in twelve villages", crimes recorded or reported
+  and the level their number reached (but crimes solved or sent to court are ``output``);
 * ``baseline`` — the value a change or comparison starts from: "down from 89", "from 45% to 60%".
 
 The rules read the words between a quantity and its neighbours in the same clause (no parser: the statement
@@ -233,6 +234,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "affected"  # "dengue cases rose to 356": the level of a harm
     if REMAINED_HIGH.search(low_before):
         return "affected"
+    if _crime_that_happened(text, quantity, low_after):
+        return "affected"  # "the police recorded 24 crimes", "cut the number of thefts to 19"
     if AFFECTED_BEFORE.search(low_before) or AFFECTED_AFTER.search(_after_phrase(low_after)):
         return "affected"
     if AFFECTED_OWN.search(quantity.text):
@@ -255,6 +258,26 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         # a challenge reports a problem ("37 complaints reached the district hall"), unless the figure is a share
         return "part" if WHOLE_AFTER.match(low_after) else "affected"
     return "output"
+
+
+CRIME = re.compile(
+    r"\b(?:crimes?|criminal|offen[cs]es?|thefts?|robber(?:y|ies)|burglar(?:y|ies)|scams?|trafficking|smuggling"
+    r"|violence)\b"
+)
+CRIME_COUNTED = re.compile(r"\b(?:recorded|reported|registered|counted|logged)\b|\bto\s+" + ABOUT + r"$")
+CRIME_ACTED_ON = re.compile(
+    r"\b(?:solv\w*|sent|sending|brought|bringing|handed|referred|court|prosecut\w*|arrest\w*|crack\w*|"
+    r"confiscat\w*|seiz\w*|investigat\w*|settl\w*|resolv\w*|punish\w*|fined)\b"
+)
+
+
+def _crime_that_happened(text: str, quantity: Quantity, after: str) -> bool:
+    """Crimes recorded or reported, or the level their number reached, are harm; crimes the authorities solved or sent
+    to court are their work (the verbs of its own clause decide, up to the next "and")."""
+    own = _clause_before(text, quantity) + quantity.text.lower() + re.split(r",|\band\b", after, maxsplit=1)[0]
+    if not CRIME.search(own) or CRIME_ACTED_ON.search(own):
+        return False
+    return CRIME_COUNTED.search(own) is not None or CHANGE_WORD.search(_clause_before(text, quantity)) is not None
 
 
 def _whole_in_statement(text: str, quantities: list[Quantity], index: int) -> bool:

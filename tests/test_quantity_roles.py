@@ -431,3 +431,13 @@ def test_the_number_of_lasting_things_that_rose_to_a_level_is_a_stock():
     assert roles("The number of savings groups rose to 118, with 9 new ones this year.")[0] == (118, "count", "total")
     assert roles("Two new pre-schools opened, bringing the number of pre-schools to 31.")[1] == (31, "count", "total")
     assert roles("The number of visitors rose to 41,300.") == [(41300, "people", "output")]
+
+
+def test_crimes_that_happened_are_harm_and_what_was_done_about_them_is_work():
+    assert roles("Commune police logged 41 thefts of water pumps, against 55 the year before.") == [
+        (41, "cases", "affected"), (55, "cases", "baseline")
+    ]
+    assert roles("Cases of cattle theft dropped to 12 in the second half.") == [(12, "cases", "affected")]
+    assert roles("The police solved 38 crimes and sent 17 cases of illegal fishing to court.") == [
+        (38, "cases", "output"), (17, "cases", "output")
+    ]
