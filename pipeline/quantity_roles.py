@@ -11,8 +11,8 @@ one length and a part of it. So every quantity gets a role (``ROLES``):
   facility, not of people reached), the whole M of "N of the M" ("settled 29 of the 41 disputes": N keeps the role
   its verb gives it), "the fifteen communes of the district", "kept 163 factories in operation",
   "employed 71,000 workers at the end of 2020", "employing 27,000 workers", "our 7 sangkat", what a place "has"
-  ("has only two staff for 9,000 people": both), "a combined length of 74.8 km", a coverage or share that
-  "reached" / "remained at" a level (but a level that "remained high" is a worry: ``affected``);
+  ("has only two staff for 9,000 people": both), "a combined length of 74.8 km", a coverage, share, vaccination or
+  enrolment that "reached" / "remained at" / "rose to" a level (but a level that "remained high" is a worry: ``affected``);
 * ``part`` — a share of another figure of the same statement: "including 36 km", "of which 5,982", "4,102 of
   them", "158 cases out of 231", "only 64 of the 300 stalls" in a challenge, or a bare number that borrows the
   unit of an earlier figure after a verb ("received 27 complaints and resolved nineteen");
@@ -83,7 +83,8 @@ TOTAL_BEFORE = re.compile(
     r"(?:\s+\w+){0,3}\s+to\s+" + ABOUT + r"$"
     r"|\b(?:total|cumulative)\s+(?:number|count|stock)\s+(?:of\s+\w+(?:\s+\w+)?\s+)?"
     r"(?:is|was|stands|stood|reached|now)\s+" + ABOUT + r"$"
-    r"|\b(?:area\s+under|coverage|share|proportion|participation)\b.*\b(?:reached|is|was|stood|stands|remained|remains)\b"
+    r"|\b(?:area\s+under|coverage|share|proportion|participation|vaccinat\w*|immuni[sz]\w*|enrol{1,2}ment)\b.*"
+    r"\b(?:reached|is|was|stood|stands|remained|remains|(?:rose|increased|grew|climbed)(?=\s+to\b))\b"
     r"(?:\s+[\w,]+){0,3}?\s+(?:at\s+)?" + ABOUT + r"$"
     r"|\b(?:remained|remains|stood|stands)(?:\s+\w+){0,2}\s+at\s+" + ABOUT + r"$"
     r"|\bnow\s+(?:\w+\s+){0,2}" + ABOUT + r"$"

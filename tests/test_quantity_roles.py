@@ -441,3 +441,13 @@ def test_crimes_that_happened_are_harm_and_what_was_done_about_them_is_work():
     assert roles("The police solved 38 crimes and sent 17 cases of illegal fishing to court.") == [
         (38, "cases", "output"), (17, "cases", "output")
     ]
+
+
+def test_the_level_coverage_vaccination_or_enrolment_reached_is_a_stock():
+    assert roles("Measles immunisation of infants stood at 91% in June.") == [(91, "percent", "total")]
+    assert roles("Lower secondary enrollment rose to 74%, from 69% in 2021.") == [
+        (74, "percent", "total"), (69, "percent", "baseline")
+    ]
+    assert roles("The mobile teams vaccinated 88% of the children in the floating villages.") == [
+        (88, "percent", "output")
+    ]
