@@ -436,11 +436,13 @@ def _unit_after(tokens: list[_Token], j: int) -> _Unit:
 
 def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
     """The unit named by the noun phrase starting at token ``j``, ``count`` if it names none, ``None`` if empty."""
+    if _at(tokens, j) in ("more", "fewer", "less") and _at(tokens, j + 1) == "than":
+        return _Unit(None, j)  # "31 schools, five more than last year": the number counts what the earlier one does
     if _at(tokens, j) == "of":
         total = _nested_total(tokens, j)
         if total is not None:
             return total
-        if _at(tokens, j + 1) in ("these", "those"):  # "46 of these cases": the share counts what they count
+        if _at(tokens, j + 1) in SHARE_OF:  # "46 of these cases", "61 of our people": the share counts what they count
             named = _noun_unit(tokens, j + 2)
             if named.unit not in (None, "count"):
                 return _Unit(named.unit, j)
@@ -473,6 +475,7 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
     return _Unit(unit or "count", last)
 
 
+SHARE_OF = {"these", "those", "the", "our", "its", "their"}
 IRREGULAR_PLURALS = {"people", "children", "women", "men", "staff", "fishermen"}
 PLURAL_NOUN = re.compile(r"^[a-z-]{3,}[^su']s$")
 

@@ -12,7 +12,8 @@ one length and a part of it. So every quantity gets a role (``ROLES``):
   its verb gives it), "the fifteen communes of the district", "kept 163 factories in operation",
   "employed 71,000 workers at the end of 2020", "employing 27,000 workers", "our 7 sangkat", what a place "has"
   ("has only two staff for 9,000 people": both), "a combined length of 74.8 km", a coverage, share, vaccination or
-  enrolment that "reached" / "remained at" / "rose to" a level (but a level that "remained high" is a worry: ``affected``);
+  enrolment that "reached" / "remained at" / "rose to" a level (but a level that "remained high" is a worry:
+  ``affected``);
 * ``part`` — a share of another figure of the same statement: "including 36 km", "of which 5,982", "4,102 of
   them", "158 cases out of 231", "only 64 of the 300 stalls" in a challenge, or a bare number that borrows the
   unit of an earlier figure after a verb ("received 27 complaints and resolved nineteen");

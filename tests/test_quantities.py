@@ -265,3 +265,13 @@ def test_shares_and_multiples_written_in_words_are_quantities(text, expected):
 def test_a_half_year_and_a_number_of_times_are_not_shares():
     assert find_quantities("Collection improved in the second half of the year.") == []
     assert [q.text for q in find_quantities("The market road flooded twice in October.")] == []
+
+
+def test_n_more_than_and_n_of_the_named_group_count_what_that_group_counts():
+    def units(text: str) -> list[tuple[float | None, str]]:
+        return [(q.value, q.unit) for q in find_quantities(text)]
+
+    assert units("The clinic trained 40 midwives, 12 more than planned.") == [(40, "people"), (12, "people")]
+    assert units("Night classes now run in 14 schools, three more than in 2022.") == [(14, "schools"), (3, "schools")]
+    assert units("Eight of our villages lost their bridge.") == [(8, "villages")]
+    assert units("Solar lamps reached 30 of the remote schools.") == [(30, "schools")]
