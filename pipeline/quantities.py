@@ -783,6 +783,14 @@ def _resolve_unit(
     previous = next(
         ((f[1], f[2].unit, k) for k, f in reversed(list(enumerate(found[:index]))) if f[2].unit is not None), None
     )
+    if previous is None and _at(tokens, start - 1) == ":":
+        labelled = _colon_label_unit(tokens, start - 1)
+        if labelled is not None:
+            return _Resolved(labelled)  # "Traffic accidents on the bypass: 49": the label says what is counted
+    if previous is None and index and found[index - 1][2].unit is None and label is None:
+        earlier = _resolve_unit(tokens, found, index - 1, label)  # "fell from 48 to 31": both count what 48 counts
+        if earlier.unit != "count":
+            return _Resolved(earlier.unit, source=index - 1)
     number_of = _number_of_unit(tokens, start)
     if previous is not None and previous[1] == "percent" and _at(tokens, previous[0] - 1) == "by":
         subject = _subject_unit(tokens, previous[0])  # "cases fell by 58%, to 2,147": cases, not percent
@@ -800,16 +808,32 @@ def _resolve_unit(
         subject = _subject_unit(tokens, start)  # "Tourist arrivals fell to about 0.5 million"
         if subject is not None:
             return _Resolved(subject)
+    if previous is None and _at(tokens, number.last) == "of" and _at(tokens, number.last + 1) in ("them", "whom"):
+        subject = _subject_unit(tokens, start)  # "Land disputes are many, and 39 of them remain open"
+        if subject is not None:
+            return _Resolved(subject)
     return _Resolved("count")
 
 
 SETTLED = re.compile(r"\b(?:settled?|settling|resolved?|resolving|mediated)\b")
 """Verbs whose object is a dispute or a complaint, so a bare figure next to them counts cases."""
 LEVEL_BEFORE = re.compile(
-    r"\b(?:rose|risen|fell|fallen|dropped|increased|decreased|declined|grew|climbed|reached)\s+"
-    r"(?:to\s+)?(?:(?:about|around|some|nearly|almost|over|more|than|only|just)\s+)*$"
+    r"(?:\b(?:rose|risen|fell|fallen|dropped|increased|decreased|declined|grew|climbed|reached)\s+(?:to\s+|from\s+)?"
+    r"|\b(?:remained|remains|stood|stands)\s+(?:\w+\s+)?at\s+)"
+    r"(?:(?:about|around|some|nearly|almost|over|more|than|only|just)\s+)*$"
 )
 """A bare number that is the level something reached takes the unit of what reached it."""
+
+
+def _colon_label_unit(tokens: list[_Token], colon: int) -> str | None:
+    """The unit the noun phrase opening a "label: N" clause names, when it names one."""
+    k = colon
+    while k > 0 and tokens[k - 1].lower not in (".", ";", ":"):
+        k -= 1
+    while _at(tokens, k) in DETERMINERS:
+        k += 1
+    named = _noun_unit(tokens, k).unit
+    return None if named in (None, "count") else named
 
 
 def _subject_unit(tokens: list[_Token], before: int) -> str | None:

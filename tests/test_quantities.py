@@ -275,3 +275,16 @@ def test_n_more_than_and_n_of_the_named_group_count_what_that_group_counts():
     assert units("Night classes now run in 14 schools, three more than in 2022.") == [(14, "schools"), (3, "schools")]
     assert units("Eight of our villages lost their bridge.") == [(8, "villages")]
     assert units("Solar lamps reached 30 of the remote schools.") == [(30, "schools")]
+
+
+def test_a_bare_number_takes_its_unit_from_a_label_a_named_group_or_the_level_its_subject_reached():
+    def units(text: str) -> list[tuple[float | None, str]]:
+        return [(q.value, q.unit) for q in find_quantities(text)]
+
+    assert units("Thefts reported in the market area: 17.") == [(17, "cases")]
+    assert units("Farming households with a cattle bank loan: 640, of which 85 joined this year.") == [
+        (640, "households"), (85, "households")
+    ]
+    assert units("Many fishermen came to the meeting, and 23 of them signed the petition.") == [(23, "people")]
+    assert units("Road accidents fell from 35 to 20.") == [(35, "cases"), (20, "cases")]
+    assert units("Dengue patients in the ward stood at about 60.") == [(60, "people")]
