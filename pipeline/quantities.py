@@ -460,6 +460,8 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
         if words and token.lower.endswith(("ed", "ing")) and token.lower not in COUNT_NOUNS:
             if not _at(tokens, k - 1).endswith("ly"):
                 break  # a participle after the noun: "households holding ...", "workers returning ..."
+        if not words and token.lower.endswith("ed") and _ends_phrase(_tok(tokens, k + 1)):
+            break  # a verb right after the number: "121 completed, ...", "85 joined this year"
         if token.lower == "health" and _at(tokens, k + 1) in HEALTH_CENTRE_HEADS:
             unit, last, k, words = "health_centres", k + 2, k + 2, words + 2
             continue
@@ -476,6 +478,10 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
 
 
 SHARE_OF = {"these", "those", "the", "our", "its", "their"}
+def _ends_phrase(token: _Token) -> bool:
+    return token.kind != "word" or token.lower in STOP_WORDS
+
+
 IRREGULAR_PLURALS = {"people", "children", "women", "men", "staff", "fishermen"}
 PLURAL_NOUN = re.compile(r"^[a-z-]{3,}[^su']s$")
 
