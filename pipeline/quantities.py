@@ -174,8 +174,11 @@ COORDINATORS = {"and", "or", "&", "/"}
 RANGE_WORDS = {"to", "and", "or", "-", "–", "—"}
 COMPARATIVE_BEFORE = {"compared", "than", "since", "from", "over", "against", "vs", "versus", "relative"}
 PHRASE_MAX_WORDS = 6
-AGE_WORDS = {"under", "aged", "age", "ages", "below", "above"}
-"""A bare number right after one of these is an age or a limit ("children under two"), not an amount."""
+AGE_WORDS = {"aged", "age", "ages"}
+"""A bare number right after one of these is an age ("people aged 60"), not an amount."""
+AGE_LIMITS = {"under", "below", "above", "over"}
+"""After one of these, a number is an age when what comes before holds an age ("children under five"); else it can
+be a limit of an amount ("cases below 70")."""
 
 TOKEN = re.compile(
     r"(?P<num>\d+(?:[.,]\d+)*)"
@@ -378,11 +381,15 @@ def _is_date(tokens: list[_Token], number: _Number) -> bool:
     i, j = number.first, number.last
     if tokens[i].kind != "num":
         return False
-    if _at(tokens, i - 1) in MONTHS or _at(tokens, j) in MONTHS:
-        return True
+    if _at(tokens, j) in MONTHS or (_at(tokens, i - 1) in MONTHS and _is_day(tokens[i].text)):
+        return True  # "28 November", "November 28"; not "By December 100.3% of adults"
     if _at(tokens, j) in RANGE_WORDS and _tok(tokens, j + 1).kind == "num" and _at(tokens, j + 2) in MONTHS:
         return True  # "11–14 October", "from 10 to 20 October"
     return _at(tokens, j) in (":", "/") and _tok(tokens, j + 1).kind == "num"  # "8:30", "12/05/2020"
+
+
+def _is_day(text: str) -> bool:
+    return text.isdigit() and 1 <= int(text) <= 31
 
 
 def _is_list_marker(tokens: list[_Token], number: _Number) -> bool:
@@ -594,7 +601,7 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
     """Quantities of a sentence or a table cell; ``label`` is the unit, scale and object of its row's bare numbers."""
     tokens = _tokens(text)
     found: list[tuple[_Number, int, _Unit]] = []  # the number, the first token of its text, its unit
-    i = 0
+    i, ages = 0, -1
     while i < len(tokens):
         number = _read_number(tokens, i)
         if number is None:
@@ -611,8 +618,11 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
             unit, start = _unit_after(tokens, number.last), number.first
         if unit.skip or (_is_year(tokens, number) and currency is None and unit.unit not in WRITTEN_UNITS):
             continue
-        if unit.unit is None and label is None and _is_age(tokens, number.first):
-            continue  # "children under two", "people aged 60", "residents over 18": an age, not an amount
+        if unit.unit in (None, "count") and label is None and _is_age(tokens, number.first):
+            ages = number.last  # "children under two", "people aged 60", "residents over 18": an age, not an amount
+            continue
+        if _at(tokens, number.first - 1) in RANGE_WORDS and ages == number.first - 1:
+            continue  # "children aged six to eleven": the range's end is an age too
         found.append((number, start, unit))
         i = max(i, unit.last)
     quantities: list[Quantity] = []
@@ -706,12 +716,15 @@ COMPARED_FROM = re.compile(
     r"(?:(?:about|around|some|nearly|almost|barely|only|just) )*$"
 )
 """Words between two figures that make the second the value the first is compared with."""
-AGE_HOLDERS = {"aged", "residents", "adults", "people", "persons", "children", "women", "men", "citizens"}
+AGE_HOLDERS = {
+    "aged", "residents", "adults", "people", "persons", "children", "women", "men", "citizens", "pupils", "students",
+    "girls", "boys", "infants", "babies", "youth",
+}
 
 
 def _is_age(tokens: list[_Token], i: int) -> bool:
     before = _at(tokens, i - 1)
-    return before in AGE_WORDS or (before == "over" and _at(tokens, i - 2) in AGE_HOLDERS)
+    return before in AGE_WORDS or (before in AGE_LIMITS and _at(tokens, i - 2) in AGE_HOLDERS)
 
 
 def _names_something(tokens: list[_Token], number: _Number) -> bool:

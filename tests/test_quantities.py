@@ -288,3 +288,14 @@ def test_a_bare_number_takes_its_unit_from_a_label_a_named_group_or_the_level_it
     assert units("Many fishermen came to the meeting, and 23 of them signed the petition.") == [(23, "people")]
     assert units("Road accidents fell from 35 to 20.") == [(35, "cases"), (20, "cases")]
     assert units("Dengue patients in the ward stood at about 60.") == [(60, "people")]
+
+
+def test_ages_and_their_ranges_are_not_amounts_but_a_limit_of_cases_is_and_a_month_takes_only_a_day():
+    def units(text: str) -> list[tuple[float | None, str]]:
+        return [(q.value, q.unit) for q in find_quantities(text)]
+
+    assert units("Anaemia among girls under twelve remained high at 19%.") == [(19, "percent")]
+    assert units("Free check-ups reached 880 pupils aged ten to fourteen.") == [(880, "people")]
+    assert units("Keep the number of traffic accidents below 40.") == [(40, "cases")]
+    assert units("By June 64.5% of the fishing lots were registered.") == [(64.5, "percent")]
+    assert units("The fair opened on June 14 with 35 stalls.") == [(35, "count")]
