@@ -126,7 +126,8 @@ for _unit, _words in {
         "engineer engineers inspector inspectors fireman firemen guard guards ranger rangers passenger passengers "
         "adult adults mother mothers widow widows veteran veterans retiree retirees pensioner pensioners "
         "counsellor counsellors counselor counselors specialist specialists surgeon surgeons athlete athletes "
-        "candidate candidates weaver weavers producer producers cleaner cleaners assistant assistants dead"
+        "candidate candidates weaver weavers producer producers cleaner cleaners assistant assistants dead infant "
+        "infants"
     ),
     "households": "household households",
     "families": "families",

@@ -216,10 +216,10 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "baseline"
     if RUNNING_TOTAL.search(low_before) or (index and OF_THE_WHOLE.match(low_before)):
         return "total"
-    if PART_BEFORE.search(low_before):
-        return "part"
+    if PART_BEFORE.search(low_before) and (quantity.unit == "percent" or _unit_before(quantities, index)):
+        return "part"  # "118 km, including 36 km"; but "spent KHR 1.8 billion on small works, among them 5.6 km"
     if PART_AFTER.search(low_after) and _whole_in_statement(text, quantities, index):
-        return "part"
+        return "affected" if _share_harmed(PART_AFTER.sub("", low_after, count=1)) else "part"
     if kind == "goal" or _planned(text, quantity, imperative=kind != "achievement"):
         return "target"
     if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
@@ -258,8 +258,27 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "part"  # "received 27 complaints and resolved nineteen"
     if kind == "challenge" and quantity.unit != "percent" and not plan_row and not _is_level(text, quantities, index):
         # a challenge reports a problem ("37 complaints reached the district hall"), unless the figure is a share
-        return "part" if WHOLE_AFTER.match(low_after) else "affected"
+        if not WHOLE_AFTER.match(low_after):
+            return "affected"
+        whole_after = _window(text, quantities, index + 1)[1].lower() if index + 1 < len(quantities) else ""
+        return "affected" if _share_harmed(whole_after) else "part"
     return "output"
+
+
+def _unit_before(quantities: list[Quantity], index: int) -> bool:
+    """Whether an earlier figure of the statement counts what this one does (a part shares its whole's unit)."""
+    return any(q.unit == quantities[index].unit for q in quantities[:index])
+
+
+SHARE_HARM = re.compile(
+    r"^[^,;]*?\b(?:remain(?:s|ed)?\s+open|(?:are|were|is|was|remain(?:s|ed)?)\s+(?:still\s+)?vacant)\b"
+)
+
+
+def _share_harmed(after: str) -> bool:
+    """"39 of them remain open", "two of whom died", "nine of the 31 posts are vacant": the share is the problem."""
+    phrase = _after_phrase(after)
+    return AFFECTED_AFTER.search(phrase) is not None or SHARE_HARM.search(phrase) is not None
 
 
 CRIME = re.compile(

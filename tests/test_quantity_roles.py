@@ -451,3 +451,30 @@ def test_the_level_coverage_vaccination_or_enrolment_reached_is_a_stock():
     assert roles("The mobile teams vaccinated 88% of the children in the floating villages.") == [
         (88, "percent", "output")
     ]
+
+
+def test_a_share_whose_own_words_name_the_problem_is_harm_not_a_part():
+    assert roles("Measles spread to 60 infants, three of whom died.", "challenge") == [
+        (60, "people", "affected"), (3, "people", "affected")
+    ]
+    assert roles("Fifty complaints reached the khan, and 12 of them remain open.", "challenge") == [
+        (50, "cases", "affected"), (12, "cases", "affected")
+    ]
+    assert roles("Four of the 20 ranger posts are still vacant.", "challenge") == [
+        (4, "count", "affected"), (20, "count", "total")
+    ]
+    assert roles("Only 6 of the 20 ranger posts have a radio.", "challenge") == [
+        (6, "count", "part"), (20, "count", "total")
+    ]
+
+
+def test_a_part_counts_what_its_whole_counts():
+    assert roles("The fund paid KHR 900 million for small works, among them 3.5 km of lanes.") == [
+        (900_000_000, "riel", "output"), (3.5, "km", "output")
+    ]
+    assert roles("The teams cleared 80 km of canal, including 12 km in Baray.") == [
+        (80, "km", "output"), (12, "km", "part")
+    ]
+    assert roles("The office handled 1,200 requests, of which 91% were answered within a week.") == [
+        (1200, "count", "output"), (91, "percent", "part")
+    ]
