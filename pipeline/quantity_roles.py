@@ -167,7 +167,8 @@ AFFECTED_AFTER = re.compile(
     r"lost|missing|ordered\s+to\s+close)"
     r"|lost|suspended|died|dried\s+(?:up|out)|unresolved|pending|did\s+not|do\s+not|does\s+not|not\s+yet"
     r"|(?:are|were)\s+without|(?:were|was|are|is|had|has|have)\s+(?:still\s+)?not|still\s+not|could\s+not|cannot"
-    r"|lacked|sunk|blown|cracked(?!\s+down)|short\s+of|under\s+water)\b"
+    r"|lacked|sunk|blown|cracked(?!\s+down)|short\s+of|under\s+water|(?:has|have|had)\s+no"
+    r"|in\s+(?:bad|poor)\s+(?:condition|repair|shape))\b"
 )
 """A verb after the figure's noun that makes it damage or a problem ("2,400 workers lost their jobs", "43 cases
 still pending"); a participle with "by" only describes it ("families affected by the floods" were helped)."""

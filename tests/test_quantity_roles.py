@@ -478,3 +478,10 @@ def test_a_part_counts_what_its_whole_counts():
     assert roles("The office handled 1,200 requests, of which 91% were answered within a week.") == [
         (1200, "count", "output"), (91, "percent", "part")
     ]
+
+
+def test_what_has_no_service_or_is_in_bad_condition_is_harm():
+    assert roles("One school in five still has no latrine.", "challenge") == [(20, "percent", "affected")]
+    assert roles("About 9 km of the dyke road is in poor condition, and half of it floods.", "challenge")[0] == (
+        9, "km", "affected"
+    )
