@@ -404,12 +404,19 @@ TO_AFTER = re.compile(r"^(?:\s+[\w%]+){0,3}?\s+to\b")
 CHANGE_WORD = re.compile(r"\b(?:" + CHANGE_WORDS + r")\b")
 
 
+REPORTED_AFTER = re.compile(
+    r"^\s*(?:(?!that\b|which\b|who\b|whom\b|to\b)[\w'’-]+\s+){0,5}?(?:were|was|(?:had|have|has)\s+been)\b"
+)
+"""The figure is the subject of its own clause in the past ("..., and two pupils were hit by cars"): what an earlier
+"must" or "will" intends does not reach it."""
+
+
 def _planned(text: str, quantity: Quantity, imperative: bool) -> bool:
     """An intention before the figure in its clause, or (unless the statement reports an achievement, where "Clean
     water now reaches 73%" starts with a noun) a clause or table cell that starts with an instruction."""
     before = text[max((m.end() for m in CLAUSE_BOUNDARY.finditer(text, 0, quantity.start)), default=0) : quantity.start]
     if INTENTION.search(before.lower()):
-        return True
+        return not REPORTED_AFTER.match(text[quantity.end :].lower())
     if not imperative:
         return CLEAR_IMPERATIVE.match(before) is not None and CELL_SEPARATOR not in text
     if CELL_SEPARATOR in text:

@@ -485,3 +485,11 @@ def test_what_has_no_service_or_is_in_bad_condition_is_harm():
     assert roles("About 9 km of the dyke road is in poor condition, and half of it floods.", "challenge")[0] == (
         9, "km", "affected"
     )
+
+
+def test_an_intention_does_not_reach_a_figure_that_is_the_subject_of_its_own_past_clause():
+    assert roles("Farmers must guard their herds at night, and 14 cows were stolen in May.", "challenge") == [
+        (14, "count", "affected")
+    ]
+    assert roles("The khan will rebuild 3 bridges that were washed away.", "goal") == [(3, "count", "target")]
+    assert roles("The province plans to pave 7 km of streets.", "achievement") == [(7, "km", "target")]
