@@ -160,6 +160,12 @@ AFFECTED_BEFORE = re.compile(
     r"|lost|los(?:e|ing)|encroach(?:ed|ing)?|infect(?:ed|ing)|broke(?!\s+up)|broken|cracked(?!\s+down)|cut)\b[^,;]*$"
     r"|\bflood\w*\b[^,;]*\b(?:covered|reached|hit)\b[^,;]*$"
 )
+ENFORCED = re.compile(
+    r"\b(?:officers?|police|rangers?|patrols?|inspectors?|authorities|soldiers|guards?)\b[^,;]*"
+    r"\b(?:destroy(?:ed|s)?|burn(?:ed|t|s)?|demolish(?:ed|es)?|dismantl(?:ed|es)|removed)\b"
+)
+"""Officers who destroyed or removed something did their work ("fisheries officers destroyed 146 electric fishing
+devices"): damage words then name what they acted on, not harm."""
 AFFECTED_AFTER = re.compile(
     r"^(?:(?!\b(?:whose|who|which|by)\b)[^,;])*?\b(?:"
     r"(?:were|was|are|is|have\s+been|had\s+been|remain(?:ed|s)?|still)\s+(?:\w+ly\s+|still\s+|being\s+|yet\s+)?"
@@ -239,7 +245,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "affected"
     if _crime_that_happened(text, quantity, low_after):
         return "affected"  # "the police recorded 24 crimes", "cut the number of thefts to 19"
-    if AFFECTED_BEFORE.search(low_before) or AFFECTED_AFTER.search(_after_phrase(low_after)):
+    enforced = ENFORCED.search(_clause_before(text, quantity)) is not None
+    if (AFFECTED_BEFORE.search(low_before) and not enforced) or AFFECTED_AFTER.search(_after_phrase(low_after)):
         return "affected"
     if AFFECTED_OWN.search(quantity.text):
         return "affected"

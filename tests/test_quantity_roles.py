@@ -493,3 +493,8 @@ def test_an_intention_does_not_reach_a_figure_that_is_the_subject_of_its_own_pas
     ]
     assert roles("The khan will rebuild 3 bridges that were washed away.", "goal") == [(3, "count", "target")]
     assert roles("The province plans to pave 7 km of streets.", "achievement") == [(7, "km", "target")]
+
+
+def test_what_officers_destroyed_is_their_work_but_what_a_storm_destroyed_is_harm():
+    assert roles("Customs officers burned 2,300 fake medicine packs.") == [(2300, "count", "output")]
+    assert roles("The storm destroyed 40 market stalls.", "challenge") == [(40, "count", "affected")]
