@@ -267,7 +267,9 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
     if kind == "challenge" and quantity.unit != "percent" and not plan_row and not _is_level(text, quantities, index):
         # a challenge reports a problem ("37 complaints reached the district hall"), unless the figure is a share
         if not WHOLE_AFTER.match(low_after):
-            return "affected"
+            # "revenue reached only KHR 36.4 billion": the year's result, falling short (but not a price "per kg")
+            short = SHORT_OF_RESULT.search(low_before) and not PER_AFTER.match(low_after)
+            return "output" if short else "affected"
         whole_after = _window(text, quantities, index + 1)[1].lower() if index + 1 < len(quantities) else ""
         return "affected" if _share_harmed(whole_after) else "part"
     return "output"
@@ -307,6 +309,11 @@ def _crime_that_happened(text: str, quantity: Quantity, after: str) -> bool:
     if not CRIME.search(own) or CRIME_ACTED_ON.search(own):
         return False
     return CRIME_COUNTED.search(own) is not None or CHANGE_WORD.search(_clause_before(text, quantity)) is not None
+
+
+SHORT_OF_RESULT = re.compile(r"\b(?:only|just|barely|fewer\s+than|less\s+than)\s+(?:about\s+|around\s+)?$")
+"""In a challenge, a figure after "only" or "fewer than" is a result that fell short, not harm of its own."""
+PER_AFTER = re.compile(r"^\s*(?:per|a|an|each)\b")
 
 
 def _whole_in_statement(text: str, quantities: list[Quantity], index: int) -> bool:

@@ -498,3 +498,13 @@ def test_an_intention_does_not_reach_a_figure_that_is_the_subject_of_its_own_pas
 def test_what_officers_destroyed_is_their_work_but_what_a_storm_destroyed_is_harm():
     assert roles("Customs officers burned 2,300 fake medicine packs.") == [(2300, "count", "output")]
     assert roles("The storm destroyed 40 market stalls.", "challenge") == [(40, "count", "affected")]
+
+
+def test_a_result_that_fell_short_in_a_challenge_is_still_the_result():
+    assert roles("Fee collection reached only KHR 410 million because the market stayed closed.", "challenge") == [
+        (410_000_000, "riel", "output")
+    ]
+    assert roles("Farmers were paid only KHR 900 per kg of cassava.", "challenge") == [(900, "riel", "affected")]
+    assert roles("Only 5 of the 18 clinics sent their reports.", "challenge") == [
+        (5, "count", "part"), (18, "count", "total")
+    ]
