@@ -92,6 +92,8 @@ TOTAL_BEFORE = re.compile(
     r"|\bcombined\s+(?:length|area)\s+of\s+" + ABOUT + r"$"
     r"|\b(?:has|have)\s+" + ABOUT + r"$"
     r"|\bemploy(?:ing|s)\s+" + ABOUT + r"$"
+    r"|\bnumbered\s+" + ABOUT + r"$"
+    r"|\b(?:census|survey|count)\b[^,;]*\bcounted\s+" + ABOUT + r"$"
 )
 RUNNING_TOTAL = re.compile(
     r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:[\w'’]+\s+)?"
@@ -103,6 +105,7 @@ NUMBER_ROSE_TO = re.compile(
 """"the number of registered cooperatives rose to 64": the level of a count of things that last is a stock."""
 OF_THE_WHOLE = re.compile(r"^\s*of\s+(?:the|its|their)\s+" + ABOUT + r"$")
 """"rebuilt 47 km of the 62 km": the second figure is the whole the first is taken from."""
+OF_THE_OPENING = re.compile(r"^\W*of\s+(?:the|its|their|our|all)\s+" + ABOUT + r"$")
 """Explicit enough to hold even in a goal ("Set up two more fisheries, bringing the total to six")."""
 TOTAL_AFTER = re.compile(
     r"^[^,;]{0,40}?\b(?:in\s+operation|to\s+date|so\s+far|in\s+all|altogether|at\s+the\s+end\s+of\s+(?:the\s+year|\d{4}))\b"
@@ -223,6 +226,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "baseline"
     if RUNNING_TOTAL.search(low_before) or (index and OF_THE_WHOLE.match(low_before)):
         return "total"
+    if not index and len(quantities) > 1 and OF_THE_OPENING.match(low_before):
+        return "total"  # "Of the 412 projects planned, 389 were completed": the whole the next figure is taken from
     if PART_BEFORE.search(low_before) and (quantity.unit == "percent" or _unit_before(quantities, index)):
         return "part"  # "118 km, including 36 km"; but "spent KHR 1.8 billion on small works, among them 5.6 km"
     if PART_AFTER.search(low_after) and _whole_in_statement(text, quantities, index):

@@ -508,3 +508,9 @@ def test_a_result_that_fell_short_in_a_challenge_is_still_the_result():
     assert roles("Only 5 of the 18 clinics sent their reports.", "challenge") == [
         (5, "count", "part"), (18, "count", "total")
     ]
+
+
+def test_a_census_count_and_the_whole_a_sentence_opens_with_are_stocks():
+    assert roles("The spring census counted 310 sarus cranes on the plain.") == [(310, "count", "total")]
+    assert roles("Elephants in the sanctuary numbered about 150.") == [(150, "count", "total")]
+    assert roles("Of the 64 wells drilled, 59 gave clean water.") == [(64, "wells", "total"), (59, "wells", "output")]
