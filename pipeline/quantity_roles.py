@@ -345,7 +345,7 @@ def _doers_of_the_work(text: str, quantities: list[Quantity], index: int, before
 TO_LEVEL = re.compile(r"(?:^|,)\s*to\s+" + ABOUT + r"$")
 HARM_SUBJECT = re.compile(
     r"\b(?:accidents?|deaths?|dead|injur\w*|dengue|malaria|diseases?|outbreaks?|drop-?outs?|drop-?out\s+rate"
-    r"|victims?|fires?)\b"
+    r"|victims?|fires?|repetition|repeaters?|stunting|malnutrition|complaints?)\b"
 )
 """What a level reached ("rose to 356") counts when it is harm."""
 

@@ -514,3 +514,12 @@ def test_a_census_count_and_the_whole_a_sentence_opens_with_are_stocks():
     assert roles("The spring census counted 310 sarus cranes on the plain.") == [(310, "count", "total")]
     assert roles("Elephants in the sanctuary numbered about 150.") == [(150, "count", "total")]
     assert roles("Of the 64 wells drilled, 59 gave clean water.") == [(64, "wells", "total"), (59, "wells", "output")]
+
+
+def test_the_level_repetition_stunting_or_complaints_reached_is_harm():
+    assert roles("Grade 2 repetition fell from 8.1% to 7.4%.") == [
+        (8.1, "percent", "baseline"), (7.4, "percent", "affected")
+    ]
+    assert roles("Complaints about the landfill rose to 52, up from 30.") == [
+        (52, "cases", "affected"), (30, "cases", "baseline")
+    ]
