@@ -664,7 +664,7 @@ BARE_MONEY_FROM = 100_000_000
 
 
 def _is_bare_money(number: _Number, resolved: _Resolved) -> bool:
-    counted = resolved.unit == "count" or resolved.unit in COUNT_NOUNS.values()
+    counted = resolved.unit in ("count", "health_centres") or resolved.unit in COUNT_NOUNS.values()
     return counted and number.value is not None and number.value * resolved.scale >= BARE_MONEY_FROM
 
 

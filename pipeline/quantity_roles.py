@@ -269,6 +269,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "total"  # "the 14 district offices delivered 11,876 services": the offices are a stock
     if quantity.refers_to is not None and _after_verb(low_before):
         return "part"  # "received 27 complaints and resolved nineteen"
+    if kind == "challenge" and _value_of_a_listed_work(text, quantities, index):
+        return "total"  # "Bridge at Prek Kak | 2,100,000,000 | Not started": what the delayed work is worth
     if kind == "challenge" and quantity.unit != "percent" and not plan_row and not _is_level(text, quantities, index):
         # a challenge reports a problem ("37 complaints reached the district hall"), unless the figure is a share
         if not WHOLE_AFTER.match(low_after):
@@ -319,6 +321,15 @@ def _crime_that_happened(text: str, quantity: Quantity, after: str) -> bool:
 SHORT_OF_RESULT = re.compile(r"\b(?:only|just|barely|fewer\s+than|less\s+than)\s+(?:about\s+|around\s+)?$")
 """In a challenge, a figure after "only" or "fewer than" is a result that fell short, not harm of its own."""
 PER_AFTER = re.compile(r"^\s*(?:per|a|an|each)\b")
+
+
+def _value_of_a_listed_work(text: str, quantities: list[Quantity], index: int) -> bool:
+    """In a table row, the one amount of money standing alone in its cell is the value of the work the row names."""
+    quantity = quantities[index]
+    if CELL_SEPARATOR not in text or quantity.unit not in ("riel", "usd"):
+        return False
+    alone = _cell(text, quantity).strip() == quantity.text.strip()
+    return alone and sum(q.unit == quantity.unit for q in quantities) == 1
 
 
 def _whole_in_statement(text: str, quantities: list[Quantity], index: int) -> bool:

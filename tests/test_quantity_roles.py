@@ -523,3 +523,12 @@ def test_the_level_repetition_stunting_or_complaints_reached_is_harm():
     assert roles("Complaints about the landfill rose to 52, up from 30.") == [
         (52, "cases", "affected"), (30, "cases", "baseline")
     ]
+
+
+def test_in_a_row_of_delayed_works_the_amount_standing_alone_is_what_the_work_is_worth():
+    assert roles("Health post at Tuol Sala | 640,000,000 | 20% | Contractor left the site", "challenge") == [
+        (640_000_000, "riel", "total"), (20, "percent", "output")
+    ]
+    assert roles("Market fees | 90 million riel | 61 million riel | stalls closed", "challenge") == [
+        (90_000_000, "riel", "target"), (61_000_000, "riel", "output")
+    ]
