@@ -167,7 +167,7 @@ STOP_WORDS = set(
     "been being has have had will would shall should can could may might must did do does the a an this these "
     "those its their his her our all each every some any no both compared respectively only also not still yet "
     "it they we he she there lost paid built held met took sent went made gave got came became fell rose left "
-    "kept found brought bought sold taught won began out".split()
+    "kept found brought bought sold taught won began out now currently already again".split()
 )
 """Words that end the noun phrase after a number (the head noun comes before them)."""
 COORDINATORS = {"and", "or", "&", "/"}

@@ -532,3 +532,8 @@ def test_in_a_row_of_delayed_works_the_amount_standing_alone_is_what_the_work_is
     assert roles("Market fees | 90 million riel | 61 million riel | stalls closed", "challenge") == [
         (90_000_000, "riel", "target"), (61_000_000, "riel", "output")
     ]
+
+
+def test_what_now_has_a_service_is_a_stock_but_what_was_added_is_the_years_work():
+    assert roles("Nine health posts now have a solar fridge.") == [(9, "health_centres", "total")]
+    assert roles("340 more households now have a latrine.") == [(340, "households", "output")]
