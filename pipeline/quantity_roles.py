@@ -70,8 +70,11 @@ CHANGE_BY = re.compile(
     r"\b(?:" + CHANGE_WORDS + r"|up|down)\s+(?:by|of)\s+" + ABOUT + r"$|(?:,|\band)\s+(?:up|down)\s+" + ABOUT + r"$"
     r"|\b(?:beat|beaten|exceeded|surpassed|missed|overshot)\b(?:\s+[\w']+){0,4}\s+by\s+" + ABOUT + r"$"
 )
-MORE_THAN_AFTER = re.compile(r"^\s*(?:more|less|fewer|higher|lower)\s+than\b|^\s*(?:above|below)\s+(?:the|its|their)\b")
+MORE_THAN_AFTER = re.compile(
+    r"^\s*(?:more|less|fewer|higher|lower)\s+(?:[a-z-]+\s+){0,2}?than\b|^\s*(?:above|below)\s+(?:the|its|their)\b"
+)
 """"17% more than in 2020", "12.5 per cent above the national average": a change."""
+BY_BEFORE = re.compile(r"^[^,;]*\band\s+[\w\s-]{1,40}?\bby\s+" + ABOUT + r"$")
 MULTIPLE = re.compile(r"\btimes$")
 MULTIPLE_AFTER = re.compile(r"^\s*(?:times\s+)?(?:the|as|that|what)\b")
 """"three times the 2022 number", "3 times as high": a multiple of an earlier value is a change."""
@@ -88,7 +91,7 @@ TOTAL_BEFORE = re.compile(
     r"\b(?:reached|is|was|stood|stands|remained|remains|(?:rose|increased|grew|climbed)(?=\s+to\b))\b"
     r"(?:\s+[\w,]+){0,3}?\s+(?:at\s+)?" + ABOUT + r"$"
     r"|\b(?:remained|remains|stood|stands)(?:\s+\w+){0,2}\s+at\s+" + ABOUT + r"$"
-    r"|\bnow\s+(?:\w+\s+){0,2}" + ABOUT + r"$"
+    r"|\bnow\s+(?:\w+\s+){0,3}" + ABOUT + r"$"
     r"|\bcombined\s+(?:length|area)\s+of\s+" + ABOUT + r"$"
     r"|\b(?:has|have)\s+" + ABOUT + r"$"
     r"|\bemploy(?:ing|s)\s+" + ABOUT + r"$"
@@ -108,7 +111,7 @@ OF_THE_WHOLE = re.compile(r"^\s*of\s+(?:the|its|their)\s+" + ABOUT + r"$")
 OF_THE_OPENING = re.compile(r"^\W*of\s+(?:the|its|their|our|all)\s+" + ABOUT + r"$")
 """Explicit enough to hold even in a goal ("Set up two more fisheries, bringing the total to six")."""
 TOTAL_AFTER = re.compile(
-    r"^[^,;]{0,40}?\b(?:in\s+operation|to\s+date|so\s+far|in\s+all|altogether|at\s+the\s+end\s+of\s+(?:the\s+year|\d{4}))\b"
+    r"^[^,;]{0,40}?\b(?:in\s+operation|to\s+date|so\s+far(?!\s+(?:in|this)\s+(?:the\s+)?year)|in\s+all|altogether|at\s+the\s+end\s+of\s+(?:the\s+year|\d{4}))\b"
     r"|^\s+(?:\w+\s+){0,2}of\s+the\s+(?:district|province|municipality|khan|capital|city|country)\b"
     r"|^[^,;]{0,30}?\bnow\b"
 )
@@ -237,6 +240,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "target"
     if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
         return "change"
+    if index and BY_BEFORE.search(low_before) and CHANGE_BY.search(_window(text, quantities, index - 1)[0].lower()):
+        return "change"  # "accidents fell by 22% and deaths by 16%": the verb is left out
     if quantity.text.lower() in ("doubled", "twice", "double"):
         return "change"  # "disputes doubled", "twice as many as in 2019"
     if MORE_TEXT.search(quantity.text.lower()) and low_after.lstrip().startswith("than"):
@@ -321,7 +326,7 @@ def _crime_that_happened(text: str, quantity: Quantity, after: str) -> bool:
 
 SHORT_OF_RESULT = re.compile(r"\b(?:only|just|barely|fewer\s+than|less\s+than)\s+(?:about\s+|around\s+)?$")
 """In a challenge, a figure after "only" or "fewer than" is a result that fell short, not harm of its own."""
-PER_AFTER = re.compile(r"^\s*(?:per|a|an|each)\b")
+PER_AFTER = re.compile(r"^\s*(?:per|each|a\s+(?:kg|kilo\w*|tonne|ton|litre|liter|unit|head|piece|bag|sack))\b")
 
 
 def _value_of_a_listed_work(text: str, quantities: list[Quantity], index: int) -> bool:

@@ -537,3 +537,14 @@ def test_in_a_row_of_delayed_works_the_amount_standing_alone_is_what_the_work_is
 def test_what_now_has_a_service_is_a_stock_but_what_was_added_is_the_years_work():
     assert roles("Nine health posts now have a solar fridge.") == [(9, "health_centres", "total")]
     assert roles("340 more households now have a latrine.") == [(340, "households", "output")]
+
+
+def test_a_change_with_its_verb_left_out_or_its_noun_before_than_is_a_change():
+    assert roles("Thefts fell by 30% and robberies by 12%.") == [(30, "percent", "change"), (12, "percent", "change")]
+    assert roles("The clinic gave 25% more check-ups than in 2021.") == [(25, "percent", "change")]
+
+
+def test_work_so_far_in_the_year_is_the_years_own_and_now_reaching_households_is_a_stock():
+    assert roles("The councils issued 880 certificates so far this year.") == [(880, "count", "output")]
+    assert roles("The new company now collects rubbish from 5,100 households.") == [(5100, "households", "total")]
+    assert roles("The clinic saw fewer than 20 patients a day.", "challenge") == [(20, "people", "output")]
