@@ -97,7 +97,7 @@ MEASURES = {
     "km": "km", "kms": "km", "kilometre": "km", "kilometres": "km", "kilometer": "km", "kilometers": "km",
     "m": "m", "metre": "m", "metres": "m", "meter": "m", "meters": "m",
     "ha": "ha", "hectare": "ha", "hectares": "ha",
-    "tonne": "tonnes", "tonnes": "tonnes", "ton": "tonnes", "tons": "tonnes",
+    "tonne": "tonnes", "tonnes": "tonnes", "ton": "tonnes", "tons": "tonnes", "t": "tonnes",
 }
 FOREIGN_MEASURES = {
     "kg", "kgs", "kilogram", "kilograms", "kilogramme", "kilogrammes", "g", "gram", "grams", "litre", "litres",
@@ -459,14 +459,14 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
     while k < len(tokens) and words < PHRASE_MAX_WORDS:
         token = tokens[k]
         if token.lower in COORDINATORS:
-            if _is_plural_count_noun(_at(tokens, k - 1)):
-                break  # "64 communes and sangkats"; but "80 commune and sangkat councillors" reads on
+            if _is_plural_count_noun(_at(tokens, k - 1)) or (words and _is_plural_noun(_at(tokens, k - 1))):
+                break  # "64 communes and sangkats", "12 pagodas and schools"; "80 commune and sangkat councillors"
             k += 1
             continue
         if token.kind != "word" or token.lower in STOP_WORDS or _number_word_parts(token) is not None:
             break
         if words and token.lower.endswith(("ed", "ing")) and token.lower not in COUNT_NOUNS:
-            if not _at(tokens, k - 1).endswith("ly"):
+            if not _at(tokens, k - 1).endswith("ly") and _at(tokens, k + 1) not in COUNT_NOUNS:
                 break  # a participle after the noun: "households holding ...", "workers returning ..."
         if not words and token.lower.endswith("ed") and _ends_phrase(_tok(tokens, k + 1)):
             break  # a verb right after the number: "121 completed, ...", "85 joined this year"

@@ -115,6 +115,7 @@ TOTAL_AFTER = re.compile(
     r"|^\s+(?:\w+\s+){0,2}of\s+the\s+(?:district|province|municipality|khan|capital|city|country)\b"
     r"|^[^,;]{0,30}?\bnow\b"
 )
+PER_TIME_AFTER = re.compile(r"^[^,;]*?\b(?:a|per|each|every)\s+(?:day|week|month)\b")
 ADDED = re.compile(r"\b(?:more|new|additional|extra)\b")
 ALL_BEFORE = re.compile(r"\b(?:all|entire|whole|each\s+of)\s+(?:the\s+|its\s+|their\s+)?$")
 OWNED_BEFORE = re.compile(r"\b(?:our|its|their|[a-z]+['’]s)\s+$")
@@ -261,8 +262,9 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "affected"
     if AFFECTED_OWN.search(quantity.text):
         return "affected"
-    if (TOTAL_BEFORE.search(low_before) or TOTAL_AFTER.search(low_after)) and not ADDED.search(quantity.text.lower()):
-        return "total"  # but "2,250 more households now receive clean water" were added in the year
+    stock = TOTAL_BEFORE.search(low_before) or TOTAL_AFTER.search(low_after)
+    if stock and not ADDED.search(quantity.text.lower()) and not PER_TIME_AFTER.match(low_after):
+        return "total"  # but "2,250 more households now receive" were added, "now collects 14.5 t a day" is a flow
     if quantity.unit in STOCK_UNITS and (ALL_BEFORE.search(low_before) or OWNED_BEFORE.search(low_before)):
         return "total"  # "all 52 health centres", "our 7 sangkat"
     if quantity.unit in STOCK_UNITS and THE_BEFORE.search(low_before) and TOTAL_AFTER.search(low_after):

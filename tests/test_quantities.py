@@ -299,3 +299,12 @@ def test_ages_and_their_ranges_are_not_amounts_but_a_limit_of_cases_is_and_a_mon
     assert units("Keep the number of traffic accidents below 40.") == [(40, "cases")]
     assert units("By June 64.5% of the fishing lots were registered.") == [(64.5, "percent")]
     assert units("The fair opened on June 14 with 35 stalls.") == [(35, "count")]
+
+
+def test_coordinated_plural_heads_a_verb_modifier_before_a_counted_noun_and_t_for_tonnes():
+    def units(text: str) -> list[tuple[float | None, str]]:
+        return [(q.value, q.unit) for q in find_quantities(text)]
+
+    assert units("Voters met in 9 temples and schools.") == [(9, "count")]
+    assert units("The office hired six visiting nurses.") == [(6, "people")]
+    assert units("The dump took 3.5 t of plastic.") == [(3.5, "tonnes")]

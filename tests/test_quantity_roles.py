@@ -548,3 +548,7 @@ def test_work_so_far_in_the_year_is_the_years_own_and_now_reaching_households_is
     assert roles("The councils issued 880 certificates so far this year.") == [(880, "count", "output")]
     assert roles("The new company now collects rubbish from 5,100 households.") == [(5100, "households", "total")]
     assert roles("The clinic saw fewer than 20 patients a day.", "challenge") == [(20, "people", "output")]
+
+
+def test_a_flow_per_day_is_not_a_stock_even_now():
+    assert roles("The plant now treats 420 tonnes of waste water a day.") == [(420, "tonnes", "output")]
