@@ -532,6 +532,10 @@ def _currency_before(tokens: list[_Token], i: int) -> tuple[str, int] | None:
     return None
 
 
+RATE_HEADS = {"share", "rate", "percentage", "proportion", "ratio", "coverage", "length", "area", "value", "amount"}
+"""Label heads whose "of" phrase does not say what the row's numbers count ("Share of households with a latrine")."""
+
+
 def _label_unit(label: str) -> _Label:
     """Unit, scale and object a table row's label gives its bare numbers: "(million riel)", "(km)", "New
     classrooms"."""
@@ -553,6 +557,10 @@ def _label_unit(label: str) -> _Label:
                 return _Label(MEASURES[token.lower], scale, counted)
             elif token.lower in COUNT_NOUNS:
                 return _Label(COUNT_NOUNS[token.lower], scale, counted)
+    if noun.unit in (None, "count") and _at(tokens, noun.last) == "of" and _at(tokens, 0) not in RATE_HEADS:
+        named = _noun_unit(tokens, noun.last + 1 + (_at(tokens, noun.last + 1) in DETERMINERS))
+        if named.unit not in (None, "count"):  # "Vaccination of adults | 48,000 | 39,750": adults are counted
+            return _Label(named.unit, 1.0, _head(tokens, noun.last + 1, named.last))
     return _Label(noun.unit or "count", 1.0, counted)
 
 

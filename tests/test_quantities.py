@@ -308,3 +308,10 @@ def test_coordinated_plural_heads_a_verb_modifier_before_a_counted_noun_and_t_fo
     assert units("Voters met in 9 temples and schools.") == [(9, "count")]
     assert units("The office hired six visiting nurses.") == [(6, "people")]
     assert units("The dump took 3.5 t of plastic.") == [(3.5, "tonnes")]
+
+
+def test_a_row_label_naming_an_action_on_something_counts_that_something():
+    assert [(q.value, q.unit) for q in find_quantities("Screening of pregnant women | 900 | 1,020")] == [
+        (900, "people"), (1020, "people")
+    ]
+    assert [q.unit for q in find_quantities("Rate of pupils passing grade 6 | 80 | 84")] == ["count", "count"]
