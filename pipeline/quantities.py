@@ -736,10 +736,14 @@ def _is_age(tokens: list[_Token], i: int) -> bool:
     return before in AGE_WORDS or (before in AGE_LIMITS and _at(tokens, i - 2) in AGE_HOLDERS)
 
 
+WORD_REFERENCES = {"grade", "grades", "phase", "stage", "chapter", "article", "section", "part", "level"}
+"""Reference words also followed by a number in words."""
+
+
 def _names_something(tokens: list[_Token], number: _Number) -> bool:
     """Digits that are part of a name, a reference, a date, a list marker or an ordinal, not an amount."""
     if tokens[number.first].kind != "num":
-        return False
+        return _at(tokens, number.first - 1) in WORD_REFERENCES  # "after grade six", "Phase two"
     return (
         _glued_before(tokens, number.first)
         or _is_reference(tokens, number.first)
@@ -837,7 +841,7 @@ def _resolve_unit(
         if subject is not None:
             return _Resolved(subject)
     if previous is None and _at(tokens, number.last) == "of" and _at(tokens, number.last + 1) in ("them", "whom"):
-        subject = _subject_unit(tokens, start)  # "Land disputes are many, and 39 of them remain open"
+        subject = _subject_unit(tokens, start, plural=True)  # "Land disputes are many, and 39 of them remain open"
         if subject is not None:
             return _Resolved(subject)
     return _Resolved("count")
@@ -864,10 +868,11 @@ def _colon_label_unit(tokens: list[_Token], colon: int) -> str | None:
     return None if named in (None, "count") else named
 
 
-def _subject_unit(tokens: list[_Token], before: int) -> str | None:
-    """The unit of the last counted noun before token ``before`` ("Confirmed malaria cases fell by ...")."""
+def _subject_unit(tokens: list[_Token], before: int, plural: bool = False) -> str | None:
+    """The unit of the last counted noun before token ``before`` ("Confirmed malaria cases fell by ..."); ``plural``:
+    of the last plural one, which "them" can point back to."""
     for k in range(before - 1, -1, -1):
-        if tokens[k].lower in COUNT_NOUNS:
+        if tokens[k].lower in COUNT_NOUNS and (not plural or _is_plural_count_noun(tokens[k].lower)):
             return COUNT_NOUNS[tokens[k].lower]
     return None
 

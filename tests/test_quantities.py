@@ -315,3 +315,8 @@ def test_a_row_label_naming_an_action_on_something_counts_that_something():
         (900, "people"), (1020, "people")
     ]
     assert [q.unit for q in find_quantities("Rate of pupils passing grade 6 | 80 | 84")] == ["count", "count"]
+
+
+def test_a_number_in_words_after_grade_or_phase_names_it():
+    found = find_quantities("Many girls leave school after grade five, 40 of them in 2020.")
+    assert [(q.value, q.unit) for q in found] == [(40, "people")]
