@@ -165,7 +165,8 @@ AFFECTED_BEFORE = re.compile(
     r"\b(?:damag(?:ed|ing|es)|destroy(?:ed|ing|s)|affect(?:ed|ing|s)|inundat(?:ed|ing)|submerg(?:ed|ing)|washed\s+away"
     r"|swept\s+away|dried\s+up|kill(?:ed|ing)|injur(?:ed|ing)|flooding\s+of|concern\s+for|lack\s+of|shortage\s+of|not\s+(?:yet\s+)?\w+ed"
     r"|still\s+(?:without|lack)|victims?\s+of|hit"
-    r"|lost|los(?:e|ing)|encroach(?:ed|ing)?|infect(?:ed|ing)|broke(?!\s+up)|broken|cracked(?!\s+down)|cut)\b[^,;]*$"
+    r"|lost|los(?:e|ing)|encroach(?:ed|ing)?|infect(?:ed|ing)|broke(?!\s+up)|broken|cracked(?!\s+down)|cut|burn(?:ed|t))\b"
+    r"[^,;]*$"
     r"|\bflood\w*\b[^,;]*\b(?:covered|reached|hit)\b[^,;]*$"
 )
 ENFORCED = re.compile(
@@ -186,6 +187,7 @@ AFFECTED_AFTER = re.compile(
 )
 """A verb after the figure's noun that makes it damage or a problem ("2,400 workers lost their jobs", "43 cases
 still pending"); a participle with "by" only describes it ("families affected by the floods" were helped)."""
+REGISTERED = re.compile(r"\bregist(?:ered|ering|ers?|ration)\b")
 AFFECTED_OWN = re.compile(r"\b(?:deaths|dead|fatalities|casualties|injured|confirmed|infected)\b", re.IGNORECASE)
 """The figure's own words name harm ("23 deaths", "six confirmed cases")."""
 PERIOD = re.compile(
@@ -260,8 +262,8 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
     enforced = ENFORCED.search(_clause_before(text, quantity)) is not None
     if (AFFECTED_BEFORE.search(low_before) and not enforced) or AFFECTED_AFTER.search(_after_phrase(low_after)):
         return "affected"
-    if AFFECTED_OWN.search(quantity.text):
-        return "affected"
+    if AFFECTED_OWN.search(quantity.text) and not REGISTERED.search(_clause_before(text, quantity)):
+        return "affected"  # but "registered 3,407 births, 612 marriages and 1,188 deaths" is civil registration
     stock = TOTAL_BEFORE.search(low_before) or TOTAL_AFTER.search(low_after)
     if stock and not ADDED.search(quantity.text.lower()) and not PER_TIME_AFTER.match(low_after):
         return "total"  # but "2,250 more households now receive" were added, "now collects 14.5 t a day" is a flow

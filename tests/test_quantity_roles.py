@@ -552,3 +552,10 @@ def test_work_so_far_in_the_year_is_the_years_own_and_now_reaching_households_is
 
 def test_a_flow_per_day_is_not_a_stock_even_now():
     assert roles("The plant now treats 420 tonnes of waste water a day.") == [(420, "tonnes", "output")]
+
+
+def test_what_a_fire_burned_is_harm_and_registered_deaths_are_civil_registration():
+    assert roles("A grass fire burned 12 ha of sugar cane.", "challenge") == [(12, "ha", "affected")]
+    assert roles("The commune clerks registered 920 births and 210 deaths.") == [
+        (920, "count", "output"), (210, "people", "output")
+    ]
