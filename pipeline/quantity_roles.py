@@ -4,7 +4,8 @@ A national total is only honest if it adds like with like: "3 more health centre
 to 92" holds one new centre count (3) and one stock (92); "118 km of road, including 36 km of laterite road" holds
 one length and a part of it. So every quantity gets a role (``ROLES``):
 
-* ``output`` — done in the year under review (the default);
+* ``output`` — done in the year under review (the default), also what officers destroyed or removed and, in a
+  challenge, a result that fell short ("revenue reached only KHR 36.4 billion");
 * ``target`` — planned: every figure of a goal; elsewhere "the annual target of KHR 22 billion", an approved
   budget, and the plan column of a "plan | achieved" table row (all whole-number cells of one unit but the last);
 * ``total`` — a stock or running total: "bringing the total to 92", "all 52 health centres" (of a kind of place or
@@ -13,10 +14,12 @@ one length and a part of it. So every quantity gets a role (``ROLES``):
   "employed 71,000 workers at the end of 2020", "employing 27,000 workers", "our 7 sangkat", what a place "has"
   ("has only two staff for 9,000 people": both), "a combined length of 74.8 km", a coverage, share, vaccination or
   enrolment that "reached" / "remained at" / "rose to" a level (but a level that "remained high" is a worry:
-  ``affected``);
+  ``affected``), what "now" has a service (unless written as added: "2,250 more households"), what a census
+  counted, "Of the 412 projects planned, ...", and the one amount of money alone in a challenge's table row;
 * ``part`` — a share of another figure of the same statement: "including 36 km", "of which 5,982", "4,102 of
   them", "158 cases out of 231", "only 64 of the 300 stalls" in a challenge, or a bare number that borrows the
-  unit of an earlier figure after a verb ("received 27 complaints and resolved nineteen");
+  unit of an earlier figure after a verb ("received 27 complaints and resolved nineteen"); it counts what its whole
+  counts, or is a percentage;
 * ``change`` — the amount of a rise or fall: "fell by 27%", "an increase of 18%", "17% more than in 2020", "1,150
   more than the year before"; the
   level a rise or fall reached ("fell to 198", "87%, up from 79%", "from 45% to 60%") keeps the role its words give
@@ -24,7 +27,8 @@ one length and a part of it. So every quantity gets a role (``ROLES``):
   the values the statement gives;
 * ``affected`` — damage, victims and problems: "floods damaged 62 km", "affecting 46,000 workers", "43 cases still
   pending", "2,400 workers lost their jobs", "lack of clean water in twelve villages", crimes recorded or reported
-  and the level their number reached (but crimes solved or sent to court are ``output``);
+  and the level their number reached (but crimes solved or sent to court are ``output``), a share whose own words
+  name the problem ("two of whom died", "nine of the 31 posts are vacant"), what "still has no" service;
 * ``baseline`` — the value a change or comparison starts from: "down from 89", "from 45% to 60%".
 
 The rules read the words between a quantity and its neighbours in the same clause (no parser: the statement
