@@ -245,6 +245,9 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "affected" if _share_harmed(PART_AFTER.sub("", low_after, count=1)) else "part"
     if kind == "goal" or _planned(text, quantity, imperative=kind != "achievement"):
         return "target"
+    if ONLY_BEFORE.search(low_before) and WHOLE_AFTER.match(low_after) and index + 1 < len(quantities):
+        whole_after = _window(text, quantities, index + 1)[1].lower()
+        return "affected" if _share_harmed(whole_after) else "part"  # "Only three of the twelve offices have ..."
     if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
         return "change"
     if index and BY_BEFORE.search(low_before) and CHANGE_BY.search(_window(text, quantities, index - 1)[0].lower()):
@@ -332,6 +335,7 @@ def _crime_that_happened(text: str, quantity: Quantity, after: str) -> bool:
     return CRIME_COUNTED.search(own) is not None or CHANGE_WORD.search(_clause_before(text, quantity)) is not None
 
 
+ONLY_BEFORE = re.compile(r"\b(?:only|just)\s+$")
 SHORT_OF_RESULT = re.compile(r"\b(?:only|just|barely|fewer\s+than|less\s+than)\s+(?:about\s+|around\s+)?$")
 """In a challenge, a figure after "only" or "fewer than" is a result that fell short, not harm of its own."""
 PER_AFTER = re.compile(r"^\s*(?:per|each|a\s+(?:kg|kilo\w*|tonne|ton|litre|liter|unit|head|piece|bag|sack))\b")

@@ -559,3 +559,10 @@ def test_what_a_fire_burned_is_harm_and_registered_deaths_are_civil_registration
     assert roles("The commune clerks registered 920 births and 210 deaths.") == [
         (920, "count", "output"), (210, "people", "output")
     ]
+
+
+def test_only_n_of_the_m_is_a_part_whatever_the_statements_kind_but_a_goals_share_is_its_target():
+    assert roles("Only 7 of the 25 schools have a library.") == [(7, "schools", "part"), (25, "schools", "total")]
+    assert roles("Open a library in only 10 of the 25 schools.", "goal") == [
+        (10, "schools", "target"), (25, "schools", "total")
+    ]
