@@ -97,7 +97,7 @@ MEASURES = {
     "km": "km", "kms": "km", "kilometre": "km", "kilometres": "km", "kilometer": "km", "kilometers": "km",
     "m": "m", "metre": "m", "metres": "m", "meter": "m", "meters": "m",
     "ha": "ha", "hectare": "ha", "hectares": "ha",
-    "tonne": "tonnes", "tonnes": "tonnes", "ton": "tonnes", "tons": "tonnes",
+    "tonne": "tonnes", "tonnes": "tonnes", "ton": "tonnes", "tons": "tonnes", "t": "tonnes",
 }
 FOREIGN_MEASURES = {
     "kg", "kgs", "kilogram", "kilograms", "kilogramme", "kilogrammes", "g", "gram", "grams", "litre", "litres",
@@ -126,7 +126,8 @@ for _unit, _words in {
         "engineer engineers inspector inspectors fireman firemen guard guards ranger rangers passenger passengers "
         "adult adults mother mothers widow widows veteran veterans retiree retirees pensioner pensioners "
         "counsellor counsellors counselor counselors specialist specialists surgeon surgeons athlete athletes "
-        "candidate candidates weaver weavers producer producers cleaner cleaners assistant assistants dead"
+        "candidate candidates weaver weavers producer producers cleaner cleaners assistant assistants dead infant "
+        "infants"
     ),
     "households": "household households",
     "families": "families",
@@ -166,7 +167,7 @@ STOP_WORDS = set(
     "been being has have had will would shall should can could may might must did do does the a an this these "
     "those its their his her our all each every some any no both compared respectively only also not still yet "
     "it they we he she there lost paid built held met took sent went made gave got came became fell rose left "
-    "kept found brought bought sold taught won began out".split()
+    "kept found brought bought sold taught won began out now currently already again".split()
 )
 """Words that end the noun phrase after a number (the head noun comes before them)."""
 COORDINATORS = {"and", "or", "&", "/"}
@@ -174,8 +175,11 @@ COORDINATORS = {"and", "or", "&", "/"}
 RANGE_WORDS = {"to", "and", "or", "-", "–", "—"}
 COMPARATIVE_BEFORE = {"compared", "than", "since", "from", "over", "against", "vs", "versus", "relative"}
 PHRASE_MAX_WORDS = 6
-AGE_WORDS = {"under", "aged", "age", "ages", "below", "above"}
-"""A bare number right after one of these is an age or a limit ("children under two"), not an amount."""
+AGE_WORDS = {"aged", "age", "ages"}
+"""A bare number right after one of these is an age ("people aged 60"), not an amount."""
+AGE_LIMITS = {"under", "below", "above", "over"}
+"""After one of these, a number is an age when what comes before holds an age ("children under five"); else it can
+be a limit of an amount ("cases below 70")."""
 
 TOKEN = re.compile(
     r"(?P<num>\d+(?:[.,]\d+)*)"
@@ -378,11 +382,15 @@ def _is_date(tokens: list[_Token], number: _Number) -> bool:
     i, j = number.first, number.last
     if tokens[i].kind != "num":
         return False
-    if _at(tokens, i - 1) in MONTHS or _at(tokens, j) in MONTHS:
-        return True
+    if _at(tokens, j) in MONTHS or (_at(tokens, i - 1) in MONTHS and _is_day(tokens[i].text)):
+        return True  # "28 November", "November 28"; not "By December 100.3% of adults"
     if _at(tokens, j) in RANGE_WORDS and _tok(tokens, j + 1).kind == "num" and _at(tokens, j + 2) in MONTHS:
         return True  # "11–14 October", "from 10 to 20 October"
     return _at(tokens, j) in (":", "/") and _tok(tokens, j + 1).kind == "num"  # "8:30", "12/05/2020"
+
+
+def _is_day(text: str) -> bool:
+    return text.isdigit() and 1 <= int(text) <= 31
 
 
 def _is_list_marker(tokens: list[_Token], number: _Number) -> bool:
@@ -436,11 +444,13 @@ def _unit_after(tokens: list[_Token], j: int) -> _Unit:
 
 def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
     """The unit named by the noun phrase starting at token ``j``, ``count`` if it names none, ``None`` if empty."""
+    if _at(tokens, j) in ("more", "fewer", "less") and _at(tokens, j + 1) == "than":
+        return _Unit(None, j)  # "31 schools, five more than last year": the number counts what the earlier one does
     if _at(tokens, j) == "of":
         total = _nested_total(tokens, j)
         if total is not None:
             return total
-        if _at(tokens, j + 1) in ("these", "those"):  # "46 of these cases": the share counts what they count
+        if _at(tokens, j + 1) in SHARE_OF:  # "46 of these cases", "61 of our people": the share counts what they count
             named = _noun_unit(tokens, j + 2)
             if named.unit not in (None, "count"):
                 return _Unit(named.unit, j)
@@ -449,15 +459,17 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
     while k < len(tokens) and words < PHRASE_MAX_WORDS:
         token = tokens[k]
         if token.lower in COORDINATORS:
-            if _is_plural_count_noun(_at(tokens, k - 1)):
-                break  # "64 communes and sangkats"; but "80 commune and sangkat councillors" reads on
+            if _is_plural_count_noun(_at(tokens, k - 1)) or (words and _is_plural_noun(_at(tokens, k - 1))):
+                break  # "64 communes and sangkats", "12 pagodas and schools"; "80 commune and sangkat councillors"
             k += 1
             continue
         if token.kind != "word" or token.lower in STOP_WORDS or _number_word_parts(token) is not None:
             break
         if words and token.lower.endswith(("ed", "ing")) and token.lower not in COUNT_NOUNS:
-            if not _at(tokens, k - 1).endswith("ly"):
+            if not _at(tokens, k - 1).endswith("ly") and _at(tokens, k + 1) not in COUNT_NOUNS:
                 break  # a participle after the noun: "households holding ...", "workers returning ..."
+        if not words and token.lower.endswith("ed") and _ends_phrase(_tok(tokens, k + 1)):
+            break  # a verb right after the number: "121 completed, ...", "85 joined this year"
         if token.lower == "health" and _at(tokens, k + 1) in HEALTH_CENTRE_HEADS:
             unit, last, k, words = "health_centres", k + 2, k + 2, words + 2
             continue
@@ -471,6 +483,11 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
     if last == j:
         return _Unit(None, j)
     return _Unit(unit or "count", last)
+
+
+SHARE_OF = {"these", "those", "the", "our", "its", "their"}
+def _ends_phrase(token: _Token) -> bool:
+    return token.kind != "word" or token.lower in STOP_WORDS
 
 
 IRREGULAR_PLURALS = {"people", "children", "women", "men", "staff", "fishermen"}
@@ -515,6 +532,10 @@ def _currency_before(tokens: list[_Token], i: int) -> tuple[str, int] | None:
     return None
 
 
+RATE_HEADS = {"share", "rate", "percentage", "proportion", "ratio", "coverage", "length", "area", "value", "amount"}
+"""Label heads whose "of" phrase does not say what the row's numbers count ("Share of households with a latrine")."""
+
+
 def _label_unit(label: str) -> _Label:
     """Unit, scale and object a table row's label gives its bare numbers: "(million riel)", "(km)", "New
     classrooms"."""
@@ -536,6 +557,10 @@ def _label_unit(label: str) -> _Label:
                 return _Label(MEASURES[token.lower], scale, counted)
             elif token.lower in COUNT_NOUNS:
                 return _Label(COUNT_NOUNS[token.lower], scale, counted)
+    if noun.unit in (None, "count") and _at(tokens, noun.last) == "of" and _at(tokens, 0) not in RATE_HEADS:
+        named = _noun_unit(tokens, noun.last + 1 + (_at(tokens, noun.last + 1) in DETERMINERS))
+        if named.unit not in (None, "count"):  # "Vaccination of adults | 48,000 | 39,750": adults are counted
+            return _Label(named.unit, 1.0, _head(tokens, noun.last + 1, named.last))
     return _Label(noun.unit or "count", 1.0, counted)
 
 
@@ -585,7 +610,7 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
     """Quantities of a sentence or a table cell; ``label`` is the unit, scale and object of its row's bare numbers."""
     tokens = _tokens(text)
     found: list[tuple[_Number, int, _Unit]] = []  # the number, the first token of its text, its unit
-    i = 0
+    i, ages = 0, -1
     while i < len(tokens):
         number = _read_number(tokens, i)
         if number is None:
@@ -602,8 +627,11 @@ def _text_quantities(text: str, offset: int, label: _Label | None) -> list[Quant
             unit, start = _unit_after(tokens, number.last), number.first
         if unit.skip or (_is_year(tokens, number) and currency is None and unit.unit not in WRITTEN_UNITS):
             continue
-        if unit.unit is None and label is None and _is_age(tokens, number.first):
-            continue  # "children under two", "people aged 60", "residents over 18": an age, not an amount
+        if unit.unit in (None, "count") and label is None and _is_age(tokens, number.first):
+            ages = number.last  # "children under two", "people aged 60", "residents over 18": an age, not an amount
+            continue
+        if _at(tokens, number.first - 1) in RANGE_WORDS and ages == number.first - 1:
+            continue  # "children aged six to eleven": the range's end is an age too
         found.append((number, start, unit))
         i = max(i, unit.last)
     quantities: list[Quantity] = []
@@ -644,7 +672,7 @@ BARE_MONEY_FROM = 100_000_000
 
 
 def _is_bare_money(number: _Number, resolved: _Resolved) -> bool:
-    counted = resolved.unit == "count" or resolved.unit in COUNT_NOUNS.values()
+    counted = resolved.unit in ("count", "health_centres") or resolved.unit in COUNT_NOUNS.values()
     return counted and number.value is not None and number.value * resolved.scale >= BARE_MONEY_FROM
 
 
@@ -697,18 +725,25 @@ COMPARED_FROM = re.compile(
     r"(?:(?:about|around|some|nearly|almost|barely|only|just) )*$"
 )
 """Words between two figures that make the second the value the first is compared with."""
-AGE_HOLDERS = {"aged", "residents", "adults", "people", "persons", "children", "women", "men", "citizens"}
+AGE_HOLDERS = {
+    "aged", "residents", "adults", "people", "persons", "children", "women", "men", "citizens", "pupils", "students",
+    "girls", "boys", "infants", "babies", "youth",
+}
 
 
 def _is_age(tokens: list[_Token], i: int) -> bool:
     before = _at(tokens, i - 1)
-    return before in AGE_WORDS or (before == "over" and _at(tokens, i - 2) in AGE_HOLDERS)
+    return before in AGE_WORDS or (before in AGE_LIMITS and _at(tokens, i - 2) in AGE_HOLDERS)
+
+
+WORD_REFERENCES = {"grade", "grades", "phase", "stage", "chapter", "article", "section", "part", "level"}
+"""Reference words also followed by a number in words."""
 
 
 def _names_something(tokens: list[_Token], number: _Number) -> bool:
     """Digits that are part of a name, a reference, a date, a list marker or an ordinal, not an amount."""
     if tokens[number.first].kind != "num":
-        return False
+        return _at(tokens, number.first - 1) in WORD_REFERENCES  # "after grade six", "Phase two"
     return (
         _glued_before(tokens, number.first)
         or _is_reference(tokens, number.first)
@@ -780,6 +815,14 @@ def _resolve_unit(
     previous = next(
         ((f[1], f[2].unit, k) for k, f in reversed(list(enumerate(found[:index]))) if f[2].unit is not None), None
     )
+    if previous is None and _at(tokens, start - 1) == ":":
+        labelled = _colon_label_unit(tokens, start - 1)
+        if labelled is not None:
+            return _Resolved(labelled)  # "Traffic accidents on the bypass: 49": the label says what is counted
+    if previous is None and index and found[index - 1][2].unit is None and label is None:
+        earlier = _resolve_unit(tokens, found, index - 1, label)  # "fell from 48 to 31": both count what 48 counts
+        if earlier.unit != "count":
+            return _Resolved(earlier.unit, source=index - 1)
     number_of = _number_of_unit(tokens, start)
     if previous is not None and previous[1] == "percent" and _at(tokens, previous[0] - 1) == "by":
         subject = _subject_unit(tokens, previous[0])  # "cases fell by 58%, to 2,147": cases, not percent
@@ -797,22 +840,39 @@ def _resolve_unit(
         subject = _subject_unit(tokens, start)  # "Tourist arrivals fell to about 0.5 million"
         if subject is not None:
             return _Resolved(subject)
+    if previous is None and _at(tokens, number.last) == "of" and _at(tokens, number.last + 1) in ("them", "whom"):
+        subject = _subject_unit(tokens, start, plural=True)  # "Land disputes are many, and 39 of them remain open"
+        if subject is not None:
+            return _Resolved(subject)
     return _Resolved("count")
 
 
 SETTLED = re.compile(r"\b(?:settled?|settling|resolved?|resolving|mediated)\b")
 """Verbs whose object is a dispute or a complaint, so a bare figure next to them counts cases."""
 LEVEL_BEFORE = re.compile(
-    r"\b(?:rose|risen|fell|fallen|dropped|increased|decreased|declined|grew|climbed|reached)\s+"
-    r"(?:to\s+)?(?:(?:about|around|some|nearly|almost|over|more|than|only|just)\s+)*$"
+    r"(?:\b(?:rose|risen|fell|fallen|dropped|increased|decreased|declined|grew|climbed|reached)\s+(?:to\s+|from\s+)?"
+    r"|\b(?:remained|remains|stood|stands)\s+(?:\w+\s+)?at\s+)"
+    r"(?:(?:about|around|some|nearly|almost|over|more|than|only|just)\s+)*$"
 )
 """A bare number that is the level something reached takes the unit of what reached it."""
 
 
-def _subject_unit(tokens: list[_Token], before: int) -> str | None:
-    """The unit of the last counted noun before token ``before`` ("Confirmed malaria cases fell by ...")."""
+def _colon_label_unit(tokens: list[_Token], colon: int) -> str | None:
+    """The unit the noun phrase opening a "label: N" clause names, when it names one."""
+    k = colon
+    while k > 0 and tokens[k - 1].lower not in (".", ";", ":"):
+        k -= 1
+    while _at(tokens, k) in DETERMINERS:
+        k += 1
+    named = _noun_unit(tokens, k).unit
+    return None if named in (None, "count") else named
+
+
+def _subject_unit(tokens: list[_Token], before: int, plural: bool = False) -> str | None:
+    """The unit of the last counted noun before token ``before`` ("Confirmed malaria cases fell by ..."); ``plural``:
+    of the last plural one, which "them" can point back to."""
     for k in range(before - 1, -1, -1):
-        if tokens[k].lower in COUNT_NOUNS:
+        if tokens[k].lower in COUNT_NOUNS and (not plural or _is_plural_count_noun(tokens[k].lower)):
             return COUNT_NOUNS[tokens[k].lower]
     return None
 

@@ -4,25 +4,31 @@ A national total is only honest if it adds like with like: "3 more health centre
 to 92" holds one new centre count (3) and one stock (92); "118 km of road, including 36 km of laterite road" holds
 one length and a part of it. So every quantity gets a role (``ROLES``):
 
-* ``output`` — done in the year under review (the default);
+* ``output`` — done in the year under review (the default), also what officers destroyed or removed and, in a
+  challenge, a result that fell short ("revenue reached only KHR 36.4 billion");
 * ``target`` — planned: every figure of a goal; elsewhere "the annual target of KHR 22 billion", an approved
   budget, and the plan column of a "plan | achieved" table row (all whole-number cells of one unit but the last);
 * ``total`` — a stock or running total: "bringing the total to 92", "all 52 health centres" (of a kind of place or
   facility, not of people reached), the whole M of "N of the M" ("settled 29 of the 41 disputes": N keeps the role
   its verb gives it), "the fifteen communes of the district", "kept 163 factories in operation",
   "employed 71,000 workers at the end of 2020", "employing 27,000 workers", "our 7 sangkat", what a place "has"
-  ("has only two staff for 9,000 people": both), "a combined length of 74.8 km", a coverage or share that
-  "reached" / "remained at" a level (but a level that "remained high" is a worry: ``affected``);
+  ("has only two staff for 9,000 people": both), "a combined length of 74.8 km", a coverage, share, vaccination or
+  enrolment that "reached" / "remained at" / "rose to" a level (but a level that "remained high" is a worry:
+  ``affected``), what "now" has a service (unless written as added: "2,250 more households"), what a census
+  counted, "Of the 412 projects planned, ...", and the one amount of money alone in a challenge's table row;
 * ``part`` — a share of another figure of the same statement: "including 36 km", "of which 5,982", "4,102 of
   them", "158 cases out of 231", "only 64 of the 300 stalls" in a challenge, or a bare number that borrows the
-  unit of an earlier figure after a verb ("received 27 complaints and resolved nineteen");
+  unit of an earlier figure after a verb ("received 27 complaints and resolved nineteen"); it counts what its whole
+  counts, or is a percentage;
 * ``change`` — the amount of a rise or fall: "fell by 27%", "an increase of 18%", "17% more than in 2020", "1,150
   more than the year before"; the
   level a rise or fall reached ("fell to 198", "87%, up from 79%", "from 45% to 60%") keeps the role its words give
   it (output, or ``affected`` for harm: "dengue cases rose to 356") and holds in ``change_from`` / ``change_to``
   the values the statement gives;
 * ``affected`` — damage, victims and problems: "floods damaged 62 km", "affecting 46,000 workers", "43 cases still
-  pending", "2,400 workers lost their jobs", "lack of clean water in twelve villages";
+  pending", "2,400 workers lost their jobs", "lack of clean water in twelve villages", crimes recorded or reported
+  and the level their number reached (but crimes solved or sent to court are ``output``), a share whose own words
+  name the problem ("two of whom died", "nine of the 31 posts are vacant"), what "still has no" service;
 * ``baseline`` — the value a change or comparison starts from: "down from 89", "from 45% to 60%".
 
 The rules read the words between a quantity and its neighbours in the same clause (no parser: the statement
@@ -59,12 +65,6 @@ PART_BEFORE = re.compile(
     r"\b(?:including|includ(?:es|ed)|of\s+which|of\s+whom|among\s+(?:them|whom|which)|incl\.?)\s+(?:the\s+)?"
     + ABOUT + r"$"
 )
-PART_AFTER_OPENING = re.compile(
-    r"(?:^|[,;]\s*|\b(?:and|but|while)\s+)\s*(?:and\s+|but\s+)?of\s+(?:the|these|those|its|their|our|this|that)(?:\s+(?:[^,;]|(?<=\d),(?=\d)){1,60})?,\s*"
-    + ABOUT + r"$"
-)
-""""Of the 1,904 requests, 1,870 were settled", "…; of this, 11 km": a figure right after a phrase "of the whole,"
-is a part of it (the whole is an earlier figure of the statement)."""
 PART_AFTER = re.compile(r"^\s*(?:of\s+(?:them|these|those|which|whom|it)\b|out\s+of\b)")
 BASELINE_BEFORE = re.compile(
     r"\b(?:(?:up|down)\s+from|from|compared\s+(?:with|to)|(?<!more\s)(?<!less\s)(?<!fewer\s)than|against|versus|vs\.?)\s+"
@@ -74,8 +74,11 @@ CHANGE_BY = re.compile(
     r"\b(?:" + CHANGE_WORDS + r"|up|down)\s+(?:by|of)\s+" + ABOUT + r"$|(?:,|\band)\s+(?:up|down)\s+" + ABOUT + r"$"
     r"|\b(?:beat|beaten|exceeded|surpassed|missed|overshot)\b(?:\s+[\w']+){0,4}\s+by\s+" + ABOUT + r"$"
 )
-MORE_THAN_AFTER = re.compile(r"^\s*(?:more|less|fewer|higher|lower)\s+than\b|^\s*(?:above|below)\s+(?:the|its|their)\b")
+MORE_THAN_AFTER = re.compile(
+    r"^\s*(?:more|less|fewer|higher|lower)\s+(?:[a-z-]+\s+){0,2}?than\b|^\s*(?:above|below)\s+(?:the|its|their)\b"
+)
 """"17% more than in 2020", "12.5 per cent above the national average": a change."""
+BY_BEFORE = re.compile(r"^[^,;]*\band\s+[\w\s-]{1,40}?\bby\s+" + ABOUT + r"$")
 MULTIPLE = re.compile(r"\btimes$")
 MULTIPLE_AFTER = re.compile(r"^\s*(?:times\s+)?(?:the|as|that|what)\b")
 """"three times the 2022 number", "3 times as high": a multiple of an earlier value is a change."""
@@ -88,13 +91,16 @@ TOTAL_BEFORE = re.compile(
     r"(?:\s+\w+){0,3}\s+to\s+" + ABOUT + r"$"
     r"|\b(?:total|cumulative)\s+(?:number|count|stock)\s+(?:of\s+\w+(?:\s+\w+)?\s+)?"
     r"(?:is|was|stands|stood|reached|now)\s+" + ABOUT + r"$"
-    r"|\b(?:area\s+under|coverage|share|proportion|participation)\b.*\b(?:reached|is|was|stood|stands|remained|remains)\b"
+    r"|\b(?:area\s+under|coverage|share|proportion|participation|vaccinat\w*|immuni[sz]\w*|enrol{1,2}ment)\b.*"
+    r"\b(?:reached|is|was|stood|stands|remained|remains|(?:rose|increased|grew|climbed)(?=\s+to\b))\b"
     r"(?:\s+[\w,]+){0,3}?\s+(?:at\s+)?" + ABOUT + r"$"
     r"|\b(?:remained|remains|stood|stands)(?:\s+\w+){0,2}\s+at\s+" + ABOUT + r"$"
-    r"|\bnow\s+(?:\w+\s+){0,2}" + ABOUT + r"$"
+    r"|\bnow\s+(?:\w+\s+){0,3}" + ABOUT + r"$"
     r"|\bcombined\s+(?:length|area)\s+of\s+" + ABOUT + r"$"
     r"|\b(?:has|have)\s+" + ABOUT + r"$"
     r"|\bemploy(?:ing|s)\s+" + ABOUT + r"$"
+    r"|\bnumbered\s+" + ABOUT + r"$"
+    r"|\b(?:census|survey|count)\b[^,;]*\bcounted\s+" + ABOUT + r"$"
 )
 RUNNING_TOTAL = re.compile(
     r"\b(?:bringing|raising|taking|brings|raises|takes|bring|raise)\s+(?:the|its|their)\s+(?:[\w'’]+\s+)?"
@@ -106,12 +112,15 @@ NUMBER_ROSE_TO = re.compile(
 """"the number of registered cooperatives rose to 64": the level of a count of things that last is a stock."""
 OF_THE_WHOLE = re.compile(r"^\s*of\s+(?:the|its|their)\s+" + ABOUT + r"$")
 """"rebuilt 47 km of the 62 km": the second figure is the whole the first is taken from."""
+OF_THE_OPENING = re.compile(r"^\W*of\s+(?:the|its|their|our|all)\s+" + ABOUT + r"$")
 """Explicit enough to hold even in a goal ("Set up two more fisheries, bringing the total to six")."""
 TOTAL_AFTER = re.compile(
-    r"^[^,;]{0,40}?\b(?:in\s+operation|to\s+date|so\s+far|in\s+all|altogether|at\s+the\s+end\s+of\s+(?:the\s+year|\d{4}))\b"
+    r"^[^,;]{0,40}?\b(?:in\s+operation|to\s+date|so\s+far(?!\s+(?:in|this)\s+(?:the\s+)?year)|in\s+all|altogether|at\s+the\s+end\s+of\s+(?:the\s+year|\d{4}))\b"
     r"|^\s+(?:\w+\s+){0,2}of\s+the\s+(?:district|province|municipality|khan|capital|city|country)\b"
     r"|^[^,;]{0,30}?\bnow\b"
 )
+PER_TIME_AFTER = re.compile(r"^[^,;]*?\b(?:a|per|each|every)\s+(?:day|week|month)\b")
+ADDED = re.compile(r"\b(?:more|new|additional|extra)\b")
 ALL_BEFORE = re.compile(r"\b(?:all|entire|whole|each\s+of)\s+(?:the\s+|its\s+|their\s+)?$")
 OWNED_BEFORE = re.compile(r"\b(?:our|its|their|[a-z]+['’]s)\s+$")
 """"our 12 communes", "the district's 15 health posts": the places it has, a stock."""
@@ -160,9 +169,16 @@ AFFECTED_BEFORE = re.compile(
     r"\b(?:damag(?:ed|ing|es)|destroy(?:ed|ing|s)|affect(?:ed|ing|s)|inundat(?:ed|ing)|submerg(?:ed|ing)|washed\s+away"
     r"|swept\s+away|dried\s+up|kill(?:ed|ing)|injur(?:ed|ing)|flooding\s+of|concern\s+for|lack\s+of|shortage\s+of|not\s+(?:yet\s+)?\w+ed"
     r"|still\s+(?:without|lack)|victims?\s+of|hit"
-    r"|lost|los(?:e|ing)|encroach(?:ed|ing)?|infect(?:ed|ing)|broke(?!\s+up)|broken|cracked(?!\s+down)|cut)\b[^,;]*$"
+    r"|lost|los(?:e|ing)|encroach(?:ed|ing)?|infect(?:ed|ing)|broke(?!\s+up)|broken|cracked(?!\s+down)|cut|burn(?:ed|t))\b"
+    r"[^,;]*$"
     r"|\bflood\w*\b[^,;]*\b(?:covered|reached|hit)\b[^,;]*$"
 )
+ENFORCED = re.compile(
+    r"\b(?:officers?|police|rangers?|patrols?|inspectors?|authorities|soldiers|guards?)\b[^,;]*"
+    r"\b(?:destroy(?:ed|s)?|burn(?:ed|t|s)?|demolish(?:ed|es)?|dismantl(?:ed|es)|removed)\b"
+)
+"""Officers who destroyed or removed something did their work ("fisheries officers destroyed 146 electric fishing
+devices"): damage words then name what they acted on, not harm."""
 AFFECTED_AFTER = re.compile(
     r"^(?:(?!\b(?:whose|who|which|by)\b)[^,;])*?\b(?:"
     r"(?:were|was|are|is|have\s+been|had\s+been|remain(?:ed|s)?|still)\s+(?:\w+ly\s+|still\s+|being\s+|yet\s+)?"
@@ -170,10 +186,12 @@ AFFECTED_AFTER = re.compile(
     r"lost|missing|ordered\s+to\s+close)"
     r"|lost|suspended|died|dried\s+(?:up|out)|unresolved|pending|did\s+not|do\s+not|does\s+not|not\s+yet"
     r"|(?:are|were)\s+without|(?:were|was|are|is|had|has|have)\s+(?:still\s+)?not|still\s+not|could\s+not|cannot"
-    r"|lacked|sunk|blown|cracked(?!\s+down)|short\s+of|under\s+water)\b"
+    r"|lacked|sunk|blown|cracked(?!\s+down)|short\s+of|under\s+water|(?:has|have|had)\s+no"
+    r"|in\s+(?:bad|poor)\s+(?:condition|repair|shape))\b"
 )
 """A verb after the figure's noun that makes it damage or a problem ("2,400 workers lost their jobs", "43 cases
 still pending"); a participle with "by" only describes it ("families affected by the floods" were helped)."""
+REGISTERED = re.compile(r"\bregist(?:ered|ering|ers?|ration)\b")
 AFFECTED_OWN = re.compile(r"\b(?:deaths|dead|fatalities|casualties|injured|confirmed|infected)\b", re.IGNORECASE)
 """The figure's own words name harm ("23 deaths", "six confirmed cases")."""
 PERIOD = re.compile(
@@ -219,14 +237,21 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "baseline"
     if RUNNING_TOTAL.search(low_before) or (index and OF_THE_WHOLE.match(low_before)):
         return "total"
-    if PART_BEFORE.search(low_before) or (index and PART_AFTER_OPENING.search(_clause_before(text, quantity))):
-        return "part"
+    if not index and len(quantities) > 1 and OF_THE_OPENING.match(low_before):
+        return "total"  # "Of the 412 projects planned, 389 were completed": the whole the next figure is taken from
+    if PART_BEFORE.search(low_before) and (quantity.unit == "percent" or _unit_before(quantities, index)):
+        return "part"  # "118 km, including 36 km"; but "spent KHR 1.8 billion on small works, among them 5.6 km"
     if PART_AFTER.search(low_after) and _whole_in_statement(text, quantities, index):
-        return "part"
+        return "affected" if _share_harmed(PART_AFTER.sub("", low_after, count=1)) else "part"
     if kind == "goal" or _planned(text, quantity, imperative=kind != "achievement"):
         return "target"
+    if ONLY_BEFORE.search(low_before) and WHOLE_AFTER.match(low_after) and index + 1 < len(quantities):
+        whole_after = _window(text, quantities, index + 1)[1].lower()
+        return "affected" if _share_harmed(whole_after) else "part"  # "Only three of the twelve offices have ..."
     if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
         return "change"
+    if index and BY_BEFORE.search(low_before) and CHANGE_BY.search(_window(text, quantities, index - 1)[0].lower()):
+        return "change"  # "accidents fell by 22% and deaths by 16%": the verb is left out
     if quantity.text.lower() in ("doubled", "twice", "double"):
         return "change"  # "disputes doubled", "twice as many as in 2019"
     if MORE_TEXT.search(quantity.text.lower()) and low_after.lstrip().startswith("than"):
@@ -239,12 +264,16 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "affected"  # "dengue cases rose to 356": the level of a harm
     if REMAINED_HIGH.search(low_before):
         return "affected"
-    if AFFECTED_BEFORE.search(low_before) or AFFECTED_AFTER.search(_after_phrase(low_after)):
+    if _crime_that_happened(text, quantity, low_after):
+        return "affected"  # "the police recorded 24 crimes", "cut the number of thefts to 19"
+    enforced = ENFORCED.search(_clause_before(text, quantity)) is not None
+    if (AFFECTED_BEFORE.search(low_before) and not enforced) or AFFECTED_AFTER.search(_after_phrase(low_after)):
         return "affected"
-    if AFFECTED_OWN.search(quantity.text):
-        return "affected"
-    if TOTAL_BEFORE.search(low_before) or TOTAL_AFTER.search(low_after):
-        return "total"
+    if AFFECTED_OWN.search(quantity.text) and not REGISTERED.search(_clause_before(text, quantity)):
+        return "affected"  # but "registered 3,407 births, 612 marriages and 1,188 deaths" is civil registration
+    stock = TOTAL_BEFORE.search(low_before) or TOTAL_AFTER.search(low_after)
+    if stock and not ADDED.search(quantity.text.lower()) and not PER_TIME_AFTER.match(low_after):
+        return "total"  # but "2,250 more households now receive" were added, "now collects 14.5 t a day" is a flow
     if quantity.unit in STOCK_UNITS and (ALL_BEFORE.search(low_before) or OWNED_BEFORE.search(low_before)):
         return "total"  # "all 52 health centres", "our 7 sangkat"
     if quantity.unit in STOCK_UNITS and THE_BEFORE.search(low_before) and TOTAL_AFTER.search(low_after):
@@ -257,10 +286,68 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
         return "total"  # "the 14 district offices delivered 11,876 services": the offices are a stock
     if quantity.refers_to is not None and _after_verb(low_before):
         return "part"  # "received 27 complaints and resolved nineteen"
+    if kind == "challenge" and _value_of_a_listed_work(text, quantities, index):
+        return "total"  # "Bridge at Prek Kak | 2,100,000,000 | Not started": what the delayed work is worth
     if kind == "challenge" and quantity.unit != "percent" and not plan_row and not _is_level(text, quantities, index):
         # a challenge reports a problem ("37 complaints reached the district hall"), unless the figure is a share
-        return "part" if WHOLE_AFTER.match(low_after) else "affected"
+        if not WHOLE_AFTER.match(low_after):
+            # "revenue reached only KHR 36.4 billion": the year's result, falling short (but not a price "per kg")
+            short = SHORT_OF_RESULT.search(low_before) and not PER_AFTER.match(low_after)
+            return "output" if short else "affected"
+        whole_after = _window(text, quantities, index + 1)[1].lower() if index + 1 < len(quantities) else ""
+        return "affected" if _share_harmed(whole_after) else "part"
     return "output"
+
+
+def _unit_before(quantities: list[Quantity], index: int) -> bool:
+    """Whether an earlier figure of the statement counts what this one does (a part shares its whole's unit)."""
+    return any(q.unit == quantities[index].unit for q in quantities[:index])
+
+
+SHARE_HARM = re.compile(
+    r"^[^,;]*?\b(?:remain(?:s|ed)?\s+open|(?:are|were|is|was|remain(?:s|ed)?)\s+(?:still\s+)?vacant)\b"
+)
+
+
+def _share_harmed(after: str) -> bool:
+    """"39 of them remain open", "two of whom died", "nine of the 31 posts are vacant": the share is the problem."""
+    phrase = _after_phrase(after)
+    return AFFECTED_AFTER.search(phrase) is not None or SHARE_HARM.search(phrase) is not None
+
+
+CRIME = re.compile(
+    r"\b(?:crimes?|criminal|offen[cs]es?|thefts?|robber(?:y|ies)|burglar(?:y|ies)|scams?|trafficking|smuggling"
+    r"|violence)\b"
+)
+CRIME_COUNTED = re.compile(r"\b(?:recorded|reported|registered|counted|logged)\b|\bto\s+" + ABOUT + r"$")
+CRIME_ACTED_ON = re.compile(
+    r"\b(?:solv\w*|sent|sending|brought|bringing|handed|referred|court|prosecut\w*|arrest\w*|crack\w*|"
+    r"confiscat\w*|seiz\w*|investigat\w*|settl\w*|resolv\w*|punish\w*|fined)\b"
+)
+
+
+def _crime_that_happened(text: str, quantity: Quantity, after: str) -> bool:
+    """Crimes recorded or reported, or the level their number reached, are harm; crimes the authorities solved or sent
+    to court are their work (the verbs of its own clause decide, up to the next "and")."""
+    own = _clause_before(text, quantity) + quantity.text.lower() + re.split(r",|\band\b", after, maxsplit=1)[0]
+    if not CRIME.search(own) or CRIME_ACTED_ON.search(own):
+        return False
+    return CRIME_COUNTED.search(own) is not None or CHANGE_WORD.search(_clause_before(text, quantity)) is not None
+
+
+ONLY_BEFORE = re.compile(r"\b(?:only|just)\s+$")
+SHORT_OF_RESULT = re.compile(r"\b(?:only|just|barely|fewer\s+than|less\s+than)\s+(?:about\s+|around\s+)?$")
+"""In a challenge, a figure after "only" or "fewer than" is a result that fell short, not harm of its own."""
+PER_AFTER = re.compile(r"^\s*(?:per|each|a\s+(?:kg|kilo\w*|tonne|ton|litre|liter|unit|head|piece|bag|sack))\b")
+
+
+def _value_of_a_listed_work(text: str, quantities: list[Quantity], index: int) -> bool:
+    """In a table row, the one amount of money standing alone in its cell is the value of the work the row names."""
+    quantity = quantities[index]
+    if CELL_SEPARATOR not in text or quantity.unit not in ("riel", "usd"):
+        return False
+    alone = _cell(text, quantity).strip() == quantity.text.strip()
+    return alone and sum(q.unit == quantity.unit for q in quantities) == 1
 
 
 def _whole_in_statement(text: str, quantities: list[Quantity], index: int) -> bool:
@@ -287,7 +374,7 @@ def _doers_of_the_work(text: str, quantities: list[Quantity], index: int, before
 TO_LEVEL = re.compile(r"(?:^|,)\s*to\s+" + ABOUT + r"$")
 HARM_SUBJECT = re.compile(
     r"\b(?:accidents?|deaths?|dead|injur\w*|dengue|malaria|diseases?|outbreaks?|drop-?outs?|drop-?out\s+rate"
-    r"|victims?|fires?)\b"
+    r"|victims?|fires?|repetition|repeaters?|stunting|malnutrition|complaints?)\b"
 )
 """What a level reached ("rose to 356") counts when it is harm."""
 
@@ -365,12 +452,19 @@ TO_AFTER = re.compile(r"^(?:\s+[\w%]+){0,3}?\s+to\b")
 CHANGE_WORD = re.compile(r"\b(?:" + CHANGE_WORDS + r")\b")
 
 
+REPORTED_AFTER = re.compile(
+    r"^\s*(?:(?!that\b|which\b|who\b|whom\b|to\b)[\w'’-]+\s+){0,5}?(?:were|was|(?:had|have|has)\s+been)\b"
+)
+"""The figure is the subject of its own clause in the past ("..., and two pupils were hit by cars"): what an earlier
+"must" or "will" intends does not reach it."""
+
+
 def _planned(text: str, quantity: Quantity, imperative: bool) -> bool:
     """An intention before the figure in its clause, or (unless the statement reports an achievement, where "Clean
     water now reaches 73%" starts with a noun) a clause or table cell that starts with an instruction."""
     before = text[max((m.end() for m in CLAUSE_BOUNDARY.finditer(text, 0, quantity.start)), default=0) : quantity.start]
     if INTENTION.search(before.lower()):
-        return True
+        return not REPORTED_AFTER.match(text[quantity.end :].lower())
     if not imperative:
         return CLEAR_IMPERATIVE.match(before) is not None and CELL_SEPARATOR not in text
     if CELL_SEPARATOR in text:

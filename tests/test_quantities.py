@@ -265,3 +265,58 @@ def test_shares_and_multiples_written_in_words_are_quantities(text, expected):
 def test_a_half_year_and_a_number_of_times_are_not_shares():
     assert find_quantities("Collection improved in the second half of the year.") == []
     assert [q.text for q in find_quantities("The market road flooded twice in October.")] == []
+
+
+def test_n_more_than_and_n_of_the_named_group_count_what_that_group_counts():
+    def units(text: str) -> list[tuple[float | None, str]]:
+        return [(q.value, q.unit) for q in find_quantities(text)]
+
+    assert units("The clinic trained 40 midwives, 12 more than planned.") == [(40, "people"), (12, "people")]
+    assert units("Night classes now run in 14 schools, three more than in 2022.") == [(14, "schools"), (3, "schools")]
+    assert units("Eight of our villages lost their bridge.") == [(8, "villages")]
+    assert units("Solar lamps reached 30 of the remote schools.") == [(30, "schools")]
+
+
+def test_a_bare_number_takes_its_unit_from_a_label_a_named_group_or_the_level_its_subject_reached():
+    def units(text: str) -> list[tuple[float | None, str]]:
+        return [(q.value, q.unit) for q in find_quantities(text)]
+
+    assert units("Thefts reported in the market area: 17.") == [(17, "cases")]
+    assert units("Farming households with a cattle bank loan: 640, of which 85 joined this year.") == [
+        (640, "households"), (85, "households")
+    ]
+    assert units("Many fishermen came to the meeting, and 23 of them signed the petition.") == [(23, "people")]
+    assert units("Road accidents fell from 35 to 20.") == [(35, "cases"), (20, "cases")]
+    assert units("Dengue patients in the ward stood at about 60.") == [(60, "people")]
+
+
+def test_ages_and_their_ranges_are_not_amounts_but_a_limit_of_cases_is_and_a_month_takes_only_a_day():
+    def units(text: str) -> list[tuple[float | None, str]]:
+        return [(q.value, q.unit) for q in find_quantities(text)]
+
+    assert units("Anaemia among girls under twelve remained high at 19%.") == [(19, "percent")]
+    assert units("Free check-ups reached 880 pupils aged ten to fourteen.") == [(880, "people")]
+    assert units("Keep the number of traffic accidents below 40.") == [(40, "cases")]
+    assert units("By June 64.5% of the fishing lots were registered.") == [(64.5, "percent")]
+    assert units("The fair opened on June 14 with 35 stalls.") == [(35, "count")]
+
+
+def test_coordinated_plural_heads_a_verb_modifier_before_a_counted_noun_and_t_for_tonnes():
+    def units(text: str) -> list[tuple[float | None, str]]:
+        return [(q.value, q.unit) for q in find_quantities(text)]
+
+    assert units("Voters met in 9 temples and schools.") == [(9, "count")]
+    assert units("The office hired six visiting nurses.") == [(6, "people")]
+    assert units("The dump took 3.5 t of plastic.") == [(3.5, "tonnes")]
+
+
+def test_a_row_label_naming_an_action_on_something_counts_that_something():
+    assert [(q.value, q.unit) for q in find_quantities("Screening of pregnant women | 900 | 1,020")] == [
+        (900, "people"), (1020, "people")
+    ]
+    assert [q.unit for q in find_quantities("Rate of pupils passing grade 6 | 80 | 84")] == ["count", "count"]
+
+
+def test_a_number_in_words_after_grade_or_phase_names_it():
+    found = find_quantities("Many girls leave school after grade five, 40 of them in 2020.")
+    assert [(q.value, q.unit) for q in found] == [(40, "people")]
