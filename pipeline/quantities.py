@@ -466,8 +466,9 @@ def _noun_unit(tokens: list[_Token], j: int) -> _Unit:
         if token.kind != "word" or token.lower in STOP_WORDS or _number_word_parts(token) is not None:
             break
         if words and token.lower.endswith(("ed", "ing")) and token.lower not in COUNT_NOUNS:
-            if not _at(tokens, k - 1).endswith("ly") and _at(tokens, k + 1) not in COUNT_NOUNS:
-                break  # a participle after the noun: "households holding ...", "workers returning ..."
+            modifier = _at(tokens, k + 1) in COUNT_NOUNS and not _is_plural_noun(_at(tokens, k - 1))
+            if not _at(tokens, k - 1).endswith("ly") and not modifier:
+                break  # a participle after the noun: "households holding ...", "roads linking communes ..."
         if not words and token.lower.endswith("ed") and _ends_phrase(_tok(tokens, k + 1)):
             break  # a verb right after the number: "121 completed, ...", "85 joined this year"
         if token.lower == "health" and _at(tokens, k + 1) in HEALTH_CENTRE_HEADS:

@@ -575,3 +575,9 @@ def test_only_n_of_the_m_is_a_part_whatever_the_statements_kind_but_a_goals_shar
     assert roles("Open a library in only 10 of the 25 schools.", "goal") == [
         (10, "schools", "target"), (25, "schools", "total")
     ]
+
+
+def test_a_participle_after_a_plural_noun_does_not_change_what_the_figure_counts():
+    (road,) = find_quantities("The district regravelled 18 km of earth roads linking villages to the market.")
+    assert (road.value, road.unit, road.object) == (18, "km", "road")
+    assert roles("It hired 12 teaching assistants.") == [(12, "people", "output")]
