@@ -18,6 +18,10 @@ def only(text: str) -> tuple[float | None, str]:
     return quantity.value, quantity.unit
 
 
+def units(text: str) -> list[tuple[float | None, str]]:
+    return [(q.value, q.unit) for q in find_quantities(text)]
+
+
 @pytest.mark.parametrize(
     "text, value, unit",
     [
@@ -82,7 +86,7 @@ def test_spans_point_at_the_quantity_text():
 
 
 def test_a_bare_number_takes_its_unit_from_the_sentence():
-    assert [(q.value, q.unit) for q in find_quantities("Deaths fell to 67 people, down from 89 in 2019.")] == [
+    assert units("Deaths fell to 67 people, down from 89 in 2019.") == [
         (67, "people"), (89, "people")
     ]
     assert only("The number of visitors fell to 41,300.") == (41_300, "people")
@@ -96,7 +100,7 @@ def test_table_rows_take_the_unit_and_scale_of_their_label():
         "Education | New classrooms built | 24": [(24, "classrooms")],
     }
     for row, expected in rows.items():
-        assert [(q.value, q.unit) for q in find_quantities(row)] == expected
+        assert units(row) == expected
 
 
 def test_a_unit_column_gives_the_row_its_unit():
@@ -259,7 +263,7 @@ def test_quantity_evaluation_scores_values_and_units(tmp_path: Path):
     ],
 )
 def test_shares_and_multiples_written_in_words_are_quantities(text, expected):
-    assert [(q.value, q.unit) for q in find_quantities(text)] == expected
+    assert units(text) == expected
 
 
 def test_a_half_year_and_a_number_of_times_are_not_shares():
@@ -268,9 +272,6 @@ def test_a_half_year_and_a_number_of_times_are_not_shares():
 
 
 def test_n_more_than_and_n_of_the_named_group_count_what_that_group_counts():
-    def units(text: str) -> list[tuple[float | None, str]]:
-        return [(q.value, q.unit) for q in find_quantities(text)]
-
     assert units("The clinic trained 40 midwives, 12 more than planned.") == [(40, "people"), (12, "people")]
     assert units("Night classes now run in 14 schools, three more than in 2022.") == [(14, "schools"), (3, "schools")]
     assert units("Eight of our villages lost their bridge.") == [(8, "villages")]
@@ -278,9 +279,6 @@ def test_n_more_than_and_n_of_the_named_group_count_what_that_group_counts():
 
 
 def test_a_bare_number_takes_its_unit_from_a_label_a_named_group_or_the_level_its_subject_reached():
-    def units(text: str) -> list[tuple[float | None, str]]:
-        return [(q.value, q.unit) for q in find_quantities(text)]
-
     assert units("Thefts reported in the market area: 17.") == [(17, "cases")]
     assert units("Farming households with a cattle bank loan: 640, of which 85 joined this year.") == [
         (640, "households"), (85, "households")
@@ -291,9 +289,6 @@ def test_a_bare_number_takes_its_unit_from_a_label_a_named_group_or_the_level_it
 
 
 def test_ages_and_their_ranges_are_not_amounts_but_a_limit_of_cases_is_and_a_month_takes_only_a_day():
-    def units(text: str) -> list[tuple[float | None, str]]:
-        return [(q.value, q.unit) for q in find_quantities(text)]
-
     assert units("Anaemia among girls under twelve remained high at 19%.") == [(19, "percent")]
     assert units("Free check-ups reached 880 pupils aged ten to fourteen.") == [(880, "people")]
     assert units("Keep the number of traffic accidents below 40.") == [(40, "cases")]
@@ -302,16 +297,13 @@ def test_ages_and_their_ranges_are_not_amounts_but_a_limit_of_cases_is_and_a_mon
 
 
 def test_coordinated_plural_heads_a_verb_modifier_before_a_counted_noun_and_t_for_tonnes():
-    def units(text: str) -> list[tuple[float | None, str]]:
-        return [(q.value, q.unit) for q in find_quantities(text)]
-
     assert units("Voters met in 9 temples and schools.") == [(9, "count")]
     assert units("The office hired six visiting nurses.") == [(6, "people")]
     assert units("The dump took 3.5 t of plastic.") == [(3.5, "tonnes")]
 
 
 def test_a_row_label_naming_an_action_on_something_counts_that_something():
-    assert [(q.value, q.unit) for q in find_quantities("Screening of pregnant women | 900 | 1,020")] == [
+    assert units("Screening of pregnant women | 900 | 1,020") == [
         (900, "people"), (1020, "people")
     ]
     assert [q.unit for q in find_quantities("Rate of pupils passing grade 6 | 80 | 84")] == ["count", "count"]
