@@ -246,8 +246,7 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
     if kind == "goal" or _planned(text, quantity, imperative=kind != "achievement"):
         return "target"
     if ONLY_BEFORE.search(low_before) and WHOLE_AFTER.match(low_after) and index + 1 < len(quantities):
-        whole_after = _window(text, quantities, index + 1)[1].lower()
-        return "affected" if _share_harmed(whole_after) else "part"  # "Only three of the twelve offices have ..."
+        return _share_role(text, quantities, index)  # "Only three of the twelve offices have ..."
     if CHANGE_BY.search(low_before) or MORE_THAN_AFTER.search(low_after):
         return "change"
     if index and BY_BEFORE.search(low_before) and CHANGE_BY.search(_window(text, quantities, index - 1)[0].lower()):
@@ -294,8 +293,7 @@ def _role(text: str, quantities: list[Quantity], index: int, kind: str | None, p
             # "revenue reached only KHR 36.4 billion": the year's result, falling short (but not a price "per kg")
             short = SHORT_OF_RESULT.search(low_before) and not PER_AFTER.match(low_after)
             return "output" if short else "affected"
-        whole_after = _window(text, quantities, index + 1)[1].lower() if index + 1 < len(quantities) else ""
-        return "affected" if _share_harmed(whole_after) else "part"
+        return _share_role(text, quantities, index)
     return "output"
 
 
@@ -307,6 +305,13 @@ def _unit_before(quantities: list[Quantity], index: int) -> bool:
 SHARE_HARM = re.compile(
     r"^[^,;]*?\b(?:remain(?:s|ed)?\s+open|(?:are|were|is|was|remain(?:s|ed)?)\s+(?:still\s+)?vacant)\b"
 )
+
+
+def _share_role(text: str, quantities: list[Quantity], index: int) -> str:
+    """The role of the share N in "N of the M": ``affected`` when the words after its whole M name the problem
+    ("nine of the 31 posts are vacant"), else ``part``."""
+    after_whole = _window(text, quantities, index + 1)[1].lower() if index + 1 < len(quantities) else ""
+    return "affected" if _share_harmed(after_whole) else "part"
 
 
 def _share_harmed(after: str) -> bool:
