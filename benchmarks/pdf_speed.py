@@ -146,9 +146,7 @@ def measure_with_server(bench: Benchmark, home: Path, folder: Path) -> dict:
 def _cpu(process: psutil.Process) -> float:
     """CPU seconds of a process and its children so far."""
     try:
-        with process.oneshot():
-            times = process.cpu_times()
-            return times.user + times.system + sum(child.cpu_times().user for child in process.children(True))
+        return sum(sum(member.cpu_times()[:2]) for member in (process, *process.children(recursive=True)))
     except psutil.Error:
         return 0.0
 
